@@ -1,0 +1,171 @@
+//! haibun's storage: one API over SQLite (the default, one file) and PostgreSQL (many users).
+//!
+//! Queries are written once with `$n` placeholders and run through sqlx's `Any` driver on both
+//! databases; only the DDL differs, kept side by side in `migrations/sqlite` and `migrations/postgres`.
+
+mod audit;
+mod lines;
+mod policies;
+pub mod test_support;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::{AuditEvent, NewEvent, GENESIS_HASH};
+pub use lines::{LineChange, StoredLine};
+
+/// Which database a store is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The SQLite file does not exist (and was not to be created).
+    #[error("データベースがありません: {0}（先に `haibun init` を実行してください）/ no database at {0} (run `haibun init` first)")]
+    Missing(String),
+    /// The database has no haibun schema yet.
+    #[error("データベースが初期化されていません（`haibun init` を実行してください）/ the database is not initialised (run `haibun init`)")]
+    NotInitialised,
+    /// A write named a version that is no longer current.
+    #[error("他の更新と競合しました: {0} / conflicting update: {0}")]
+    Conflict(String),
+    /// Stored data that does not read back as a domain value.
+    #[error("保存データが不正です: {0} / stored data is invalid: {0}")]
+    Corrupt(String),
+    /// The database driver failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// How to open a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the SQLite file if it is missing (for `init` and `demo`).
+    Create,
+    /// The database must exist already.
+    Existing,
+}
+
+/// Turns what a user gives as `--db` (a path, a `sqlite:` URL or a `postgres://` URL) into a URL.
+pub fn database_url(db: &str, mode: OpenMode) -> Result<(String, Backend)> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Ok((db.to_string(), Backend::Postgres));
+    }
+    let path = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")).unwrap_or(db);
+    if mode == OpenMode::Existing && !Path::new(path).exists() {
+        return Err(StoreError::Missing(path.to_string()));
+    }
+    let encoded: String = path
+        .chars()
+        .map(|c| match c {
+            '%' => "%25".to_string(),
+            '?' => "%3F".to_string(),
+            '#' => "%23".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let m = if mode == OpenMode::Create { "rwc" } else { "rw" };
+    Ok((format!("sqlite://{encoded}?mode={m}"), Backend::Sqlite))
+}
+
+impl Store {
+    /// Opens a database named as the user gives it (path or URL).
+    pub async fn open(db: &str, mode: OpenMode) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = database_url(db, mode)?;
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers work during a write; FULL sync makes a committed import
+                        // survive a power cut; the busy timeout makes concurrent writers wait, not fail.
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Creates or updates the schema. Running it again is harmless.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Fails with [`StoreError::NotInitialised`] unless the schema exists.
+    pub async fn ensure_initialised(&self) -> Result<()> {
+        let probe = sqlx::query("SELECT 1 FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await;
+        match probe {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) | Err(sqlx::Error::Database(_)) => Err(StoreError::NotInitialised),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Starts a transaction: everything a use case writes goes through one.
+    pub async fn begin(&self) -> Result<Tx> {
+        let tx = self.pool.begin().await?;
+        Ok(Tx { tx, backend: self.backend })
+    }
+
+    /// Closes every connection (checkpointing the SQLite WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A transaction. Dropped without [`Tx::commit`], it rolls back and nothing is written.
+#[derive(Debug)]
+pub struct Tx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    #[expect(dead_code, reason = "kept for dialect-specific statements as they come")]
+    backend: Backend,
+}
+
+impl Tx {
+    /// Makes every write of this transaction durable at once.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Builds a [`StoreError::Corrupt`] from anything displayable.
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}

@@ -1,0 +1,177 @@
+//! Request lines: the current version of each, and every version ever stored.
+
+use haibun_domain::{FiscalYear, LineId, RequestLine, Shares, Yen};
+
+use sqlx::AssertSqlSafe;
+
+use crate::{Result, Store, StoreError, Tx, corrupt};
+
+/// A request line as stored, with its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLine {
+    /// The line.
+    pub line: RequestLine,
+    /// Its version, 1 for the first.
+    pub version: i64,
+    /// When this version was written (RFC 3339 UTC).
+    pub updated_at: String,
+    /// Who wrote it.
+    pub updated_by: String,
+}
+
+/// What a write did to a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineChange {
+    /// A new line, version 1.
+    Inserted,
+    /// A new version of an existing line.
+    Updated {
+        /// The version it replaced.
+        from: i64,
+    },
+    /// The line was already stored exactly so; nothing was written.
+    Unchanged,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    fiscal_year: i64,
+    ministry: String,
+    line_id: String,
+    version: i64,
+    name: String,
+    channel: String,
+    project: Option<String>,
+    prior_year: i64,
+    request: i64,
+    priority_frame: Option<i64>,
+    disease_areas: Option<String>,
+    purposes: Option<String>,
+    is_new: i64,
+    summary: String,
+    kpi: String,
+    updated_at: String,
+    updated_by: String,
+}
+
+const COLUMNS: &str = "fiscal_year, ministry, line_id, version, name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, updated_at, updated_by";
+
+impl TryFrom<LineRow> for StoredLine {
+    type Error = StoreError;
+
+    fn try_from(r: LineRow) -> Result<Self> {
+        let shares = |s: Option<String>| s.map(|s| Shares::from_code_string(&s).map_err(|e| corrupt(format!("{}: {}", r.line_id, e.en)))).transpose();
+        let line = RequestLine {
+            fiscal_year: FiscalYear::try_from(r.fiscal_year).map_err(corrupt)?,
+            line_id: LineId::parse(&r.line_id).ok_or_else(|| corrupt(format!("line id {:?}", r.line_id)))?,
+            ministry: r.ministry.clone(),
+            name: r.name,
+            channel: r.channel,
+            project: r.project,
+            prior_year: Yen(r.prior_year),
+            request: Yen(r.request),
+            priority_frame: r.priority_frame.map(Yen),
+            disease_areas: shares(r.disease_areas.clone())?,
+            purposes: shares(r.purposes.clone())?,
+            is_new: r.is_new != 0,
+            summary: r.summary,
+            kpi: r.kpi,
+        };
+        Ok(StoredLine { line, version: r.version, updated_at: r.updated_at, updated_by: r.updated_by })
+    }
+}
+
+fn convert(rows: Vec<LineRow>) -> Result<Vec<StoredLine>> {
+    rows.into_iter().map(StoredLine::try_from).collect()
+}
+
+impl Store {
+    /// The current lines of a year, optionally of one ministry, ordered by ministry and line id.
+    pub async fn lines(&self, fiscal_year: FiscalYear, ministry: Option<&str>) -> Result<Vec<StoredLine>> {
+        let sql = format!("SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND (CAST($2 AS TEXT) IS NULL OR ministry = $2) ORDER BY ministry, line_id");
+        let rows: Vec<LineRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(fiscal_year.year()).bind(ministry.map(str::to_string)).fetch_all(&self.pool).await?;
+        // Sorted here too, so the order is the same whatever collation the database uses.
+        let mut lines = convert(rows)?;
+        lines.sort_by(|a, b| (&a.line.ministry, &a.line.line_id).cmp(&(&b.line.ministry, &b.line.line_id)));
+        Ok(lines)
+    }
+
+    /// Every stored version of one line, oldest first.
+    pub async fn line_history(&self, fiscal_year: FiscalYear, ministry: &str, line_id: &str) -> Result<Vec<StoredLine>> {
+        let sql = format!("SELECT {COLUMNS} FROM request_line_versions WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 ORDER BY version");
+        let rows: Vec<LineRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(fiscal_year.year()).bind(ministry).bind(line_id).fetch_all(&self.pool).await?;
+        convert(rows)
+    }
+}
+
+impl Tx {
+    /// The current version of one line, read inside this transaction.
+    pub async fn line(&mut self, fiscal_year: FiscalYear, ministry: &str, line_id: &LineId) -> Result<Option<StoredLine>> {
+        let sql = format!("SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3");
+        let row: Option<LineRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(fiscal_year.year()).bind(ministry).bind(line_id.as_str()).fetch_optional(&mut *self.tx).await?;
+        row.map(StoredLine::try_from).transpose()
+    }
+
+    /// Writes `line` as a new line, or as the next version of the stored one if it differs.
+    ///
+    /// `expected_version` is the version the writer read (`None` for "whatever is stored", as an
+    /// import does); if the stored version differs, nothing is written and
+    /// [`StoreError::Conflict`] is returned.
+    pub async fn save_line(&mut self, line: &RequestLine, expected_version: Option<i64>, by: &str, now: &str) -> Result<LineChange> {
+        let current = self.line(line.fiscal_year, &line.ministry, &line.line_id).await?;
+        let (change, version) = match &current {
+            None => {
+                if let Some(v) = expected_version.filter(|v| *v != 0) {
+                    return Err(StoreError::Conflict(format!("{} は存在しません（版 {v} を想定）/ {} does not exist (expected version {v})", line.line_id, line.line_id)));
+                }
+                (LineChange::Inserted, 1)
+            }
+            Some(stored) => {
+                if let Some(v) = expected_version
+                    && v != stored.version
+                {
+                    return Err(StoreError::Conflict(format!("{}: 読んだ版 {v}、現在の版 {} / read version {v}, current version {}", line.line_id, stored.version, stored.version)));
+                }
+                if stored.line == *line {
+                    return Ok(LineChange::Unchanged);
+                }
+                (LineChange::Updated { from: stored.version }, stored.version + 1)
+            }
+        };
+        let values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17";
+        let write = match change {
+            LineChange::Inserted => format!("INSERT INTO request_lines ({COLUMNS}) VALUES ({values})"),
+            _ => "UPDATE request_lines SET version = $4, name = $5, channel = $6, project = $7, prior_year = $8, request = $9, priority_frame = $10, disease_areas = $11, purposes = $12, is_new = $13, summary = $14, kpi = $15, updated_at = $16, updated_by = $17 WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 AND version = $18".to_string(),
+        };
+        let history = format!("INSERT INTO request_line_versions ({COLUMNS}) VALUES ({values})");
+        let expected = (change != LineChange::Inserted).then_some(version - 1);
+        for (sql, expected) in [(write, expected), (history, None)] {
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .bind(line.fiscal_year.year())
+                .bind(line.ministry.clone())
+                .bind(line.line_id.as_str().to_string())
+                .bind(version)
+                .bind(line.name.clone())
+                .bind(line.channel.clone())
+                .bind(line.project.clone())
+                .bind(line.prior_year.get())
+                .bind(line.request.get())
+                .bind(line.priority_frame.map(Yen::get))
+                .bind(line.disease_areas.as_ref().map(Shares::to_code_string))
+                .bind(line.purposes.as_ref().map(Shares::to_code_string))
+                .bind(i64::from(line.is_new))
+                .bind(line.summary.clone())
+                .bind(line.kpi.clone())
+                .bind(now.to_string())
+                .bind(by.to_string());
+            if let Some(v) = expected {
+                q = q.bind(v);
+            }
+            let done = q.execute(&mut *self.tx).await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!("{}: 同時に更新されました / updated concurrently", line.line_id)));
+            }
+        }
+        Ok(change)
+    }
+}
