@@ -157,8 +157,14 @@ pub fn compile(fiscal_year: FiscalYear, stage: Stage, lines: &[RequestLine]) -> 
         by_channel: rows(by_channel),
         by_disease_area: rows(by_disease),
         by_purpose: rows(by_purpose),
-        by_ministry_project: by_min_proj.into_iter().map(|((ministry, project), amounts)| MinistryProjectRow { ministry, project, amounts }).collect(),
-        by_project_disease_area: by_proj_dis.into_iter().map(|((project, disease_area), amounts)| ProjectDiseaseRow { project, disease_area, amounts }).collect(),
+        by_ministry_project: by_min_proj
+            .into_iter()
+            .map(|((ministry, project), amounts)| MinistryProjectRow { ministry, project, amounts })
+            .collect(),
+        by_project_disease_area: by_proj_dis
+            .into_iter()
+            .map(|((project, disease_area), amounts)| ProjectDiseaseRow { project, disease_area, amounts })
+            .collect(),
     }
 }
 

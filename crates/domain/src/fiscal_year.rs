@@ -40,11 +40,7 @@ impl TryFrom<i64> for FiscalYear {
     type Error = FiscalYearError;
 
     fn try_from(y: i64) -> Result<Self, Self::Error> {
-        if RANGE.contains(&y) {
-            Ok(Self(y as u16))
-        } else {
-            Err(FiscalYearError(y.to_string()))
-        }
+        if RANGE.contains(&y) { Ok(Self(y as u16)) } else { Err(FiscalYearError(y.to_string())) }
     }
 }
 
@@ -60,9 +56,7 @@ impl FromStr for FiscalYear {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = crate::text::normalize(s);
         let t = t.trim_start_matches("FY").trim_start_matches("fy");
-        t.parse::<i64>()
-            .map_err(|_| FiscalYearError(s.to_string()))
-            .and_then(Self::try_from)
+        t.parse::<i64>().map_err(|_| FiscalYearError(s.to_string())).and_then(Self::try_from)
     }
 }
 

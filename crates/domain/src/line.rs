@@ -23,7 +23,11 @@ impl LineId {
     /// A trimmed, non-empty id of at most [`Self::MAX_CHARS`] characters without control characters.
     pub fn parse(s: &str) -> Option<LineId> {
         let t = s.trim();
-        (!t.is_empty() && t.chars().count() <= Self::MAX_CHARS && !has_control_chars(t) && !t.contains(['\n', '\r', '\t'])).then(|| LineId(t.to_string()))
+        (!t.is_empty()
+            && t.chars().count() <= Self::MAX_CHARS
+            && !has_control_chars(t)
+            && !t.contains(['\n', '\r', '\t']))
+        .then(|| LineId(t.to_string()))
     }
 
     /// The id as text.
@@ -238,14 +242,25 @@ pub struct RowContext<'a> {
 pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>) -> Result<RequestLine, Vec<Problem>> {
     let mut problems = Vec::new();
     let cell = |f: Field| cells.iter().find(|c| c.field == f);
-    let loc = |f: Field| cell(f).map_or_else(|| Location { field: Some(f.header_ja().to_string()), ..row_location.clone() }, |c| c.location.clone());
-    let mut problem = |f: Field, code: ProblemCode, ja: String, en: String| problems.push(Problem::new(code, loc(f), ja, en));
+    let loc = |f: Field| {
+        cell(f).map_or_else(
+            || Location { field: Some(f.header_ja().to_string()), ..row_location.clone() },
+            |c| c.location.clone(),
+        )
+    };
+    let mut problem =
+        |f: Field, code: ProblemCode, ja: String, en: String| problems.push(Problem::new(code, loc(f), ja, en));
 
     let text = |f: Field, problem: &mut dyn FnMut(Field, ProblemCode, String, String)| -> Option<String> {
         let c = cell(f)?;
         let t = c.value.text()?;
         if t.chars().count() > f.max_chars() {
-            problem(f, ProblemCode::BadText, format!("{}文字を超えています", f.max_chars()), format!("longer than {} characters", f.max_chars()));
+            problem(
+                f,
+                ProblemCode::BadText,
+                format!("{}文字を超えています", f.max_chars()),
+                format!("longer than {} characters", f.max_chars()),
+            );
             return None;
         }
         if has_control_chars(&t) {
@@ -257,14 +272,24 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
     // A required cell that is blank is reported once, here; parsing it then yields nothing.
     for f in Field::ALL.into_iter().filter(|f| f.required()) {
         if cell(f).and_then(|c| c.value.text()).is_none() {
-            problem(f, ProblemCode::RequiredValue, format!("「{}」は必須です", f.header_ja()), format!("\"{}\" ({}) is required", f.header_ja(), f.key()));
+            problem(
+                f,
+                ProblemCode::RequiredValue,
+                format!("「{}」は必須です", f.header_ja()),
+                format!("\"{}\" ({}) is required", f.header_ja(), f.key()),
+            );
         }
     }
 
     let line_id = text(Field::LineId, &mut problem).and_then(|t| {
         let id = LineId::parse(&t);
         if id.is_none() {
-            problem(Field::LineId, ProblemCode::BadText, format!("事業番号は{}文字以内の1行で書いてください", LineId::MAX_CHARS), format!("a line id is one line of at most {} characters", LineId::MAX_CHARS));
+            problem(
+                Field::LineId,
+                ProblemCode::BadText,
+                format!("事業番号は{}文字以内の1行で書いてください", LineId::MAX_CHARS),
+                format!("a line id is one line of at most {} characters", LineId::MAX_CHARS),
+            );
         }
         id
     });
@@ -274,8 +299,14 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
         let found = ctx.policy.resolve(kind, &t);
         if found.is_none() {
             let (ja, en) = kind.names();
-            let valid: Vec<String> = ctx.policy.entries(kind).iter().map(|e| format!("{} {}", e.code, e.label_ja)).collect();
-            problem(f, ProblemCode::UnknownCode, format!("{ja}「{t}」は{}の方針にありません（有効: {}）", ctx.fiscal_year.era_label(), valid.join("、")), format!("unknown {en} \"{t}\" in the {} policy (valid: {})", ctx.fiscal_year, valid.join(", ")));
+            let valid: Vec<String> =
+                ctx.policy.entries(kind).iter().map(|e| format!("{} {}", e.code, e.label_ja)).collect();
+            problem(
+                f,
+                ProblemCode::UnknownCode,
+                format!("{ja}「{t}」は{}の方針にありません（有効: {}）", ctx.fiscal_year.era_label(), valid.join("、")),
+                format!("unknown {en} \"{t}\" in the {} policy (valid: {})", ctx.fiscal_year, valid.join(", ")),
+            );
         }
         found
     };
@@ -289,7 +320,12 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
             CellValue::Text(s) | CellValue::Number(s) => s.clone(),
             other => {
                 let shown = other.text().unwrap_or_default();
-                problem(f, ProblemCode::NotANumber, format!("金額ではありません: {shown}"), format!("not an amount: {shown}"));
+                problem(
+                    f,
+                    ProblemCode::NotANumber,
+                    format!("金額ではありません: {shown}"),
+                    format!("not an amount: {shown}"),
+                );
                 return None;
             }
         };
@@ -297,10 +333,24 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
             Ok(y) => Some(y),
             Err(e) => {
                 let (code, ja, en) = match e {
-                    AmountError::NotANumber => (ProblemCode::NotANumber, format!("金額として読めません: 「{raw}」"), format!("not a number: \"{raw}\"")),
-                    AmountError::Negative => (ProblemCode::NegativeAmount, format!("金額が負です: {raw}"), format!("negative amount: {raw}")),
-                    AmountError::FractionalYen => (ProblemCode::FractionalYen, format!("{raw}{} は1円未満の端数を含みます", ctx.unit.label_ja()), format!("{raw} {} is not a whole number of yen", ctx.unit.name())),
-                    AmountError::TooLarge => (ProblemCode::AmountTooLarge, format!("金額が大きすぎます（上限100兆円）: {raw}"), format!("amount too large (limit 100 trillion yen): {raw}")),
+                    AmountError::NotANumber => (
+                        ProblemCode::NotANumber,
+                        format!("金額として読めません: 「{raw}」"),
+                        format!("not a number: \"{raw}\""),
+                    ),
+                    AmountError::Negative => {
+                        (ProblemCode::NegativeAmount, format!("金額が負です: {raw}"), format!("negative amount: {raw}"))
+                    }
+                    AmountError::FractionalYen => (
+                        ProblemCode::FractionalYen,
+                        format!("{raw}{} は1円未満の端数を含みます", ctx.unit.label_ja()),
+                        format!("{raw} {} is not a whole number of yen", ctx.unit.name()),
+                    ),
+                    AmountError::TooLarge => (
+                        ProblemCode::AmountTooLarge,
+                        format!("金額が大きすぎます（上限100兆円）: {raw}"),
+                        format!("amount too large (limit 100 trillion yen): {raw}"),
+                    ),
                 };
                 problem(f, code, ja, en);
                 None
@@ -311,22 +361,28 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
     let prior_year = amount(Field::PriorYear, &mut problem).unwrap_or(Yen::ZERO);
     let request = amount(Field::Request, &mut problem);
     let priority_frame = amount(Field::PriorityFrame, &mut problem);
-    let shares = |f: Field, kind: Kind, problem: &mut dyn FnMut(Field, ProblemCode, String, String)| -> Option<Shares> {
-        let t = text(f, problem)?;
-        match Shares::parse(&t, kind, ctx.policy) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                problem(f, e.code, e.ja, e.en);
-                None
+    let shares =
+        |f: Field, kind: Kind, problem: &mut dyn FnMut(Field, ProblemCode, String, String)| -> Option<Shares> {
+            let t = text(f, problem)?;
+            match Shares::parse(&t, kind, ctx.policy) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    problem(f, e.code, e.ja, e.en);
+                    None
+                }
             }
-        }
-    };
+        };
     let disease_areas = shares(Field::DiseaseAreas, Kind::DiseaseArea, &mut problem);
     let purposes = shares(Field::Purposes, Kind::Purpose, &mut problem);
     let is_new = text(Field::New, &mut problem).and_then(|t| {
         let v = parse_new(&t);
         if v.is_none() {
-            problem(Field::New, ProblemCode::UnknownCode, format!("「{t}」は 新規 か 継続 で書いてください"), format!("\"{t}\" must be 新規 (new) or 継続 (continuing)"));
+            problem(
+                Field::New,
+                ProblemCode::UnknownCode,
+                format!("「{t}」は 新規 か 継続 で書いてください"),
+                format!("\"{t}\" must be 新規 (new) or 継続 (continuing)"),
+            );
         }
         v
     });
@@ -336,32 +392,44 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
     if let (Some(frame), Some(req)) = (priority_frame, request)
         && frame > req
     {
-        problem(Field::PriorityFrame, ProblemCode::PriorityFrameAboveRequest, format!("うち重要政策推進枠（{}）が要求額（{}）を超えています", frame, req), format!("the priority-frame part ({}) exceeds the request ({})", frame.get(), req.get()));
+        problem(
+            Field::PriorityFrame,
+            ProblemCode::PriorityFrameAboveRequest,
+            format!("うち重要政策推進枠（{}）が要求額（{}）を超えています", frame, req),
+            format!("the priority-frame part ({}) exceeds the request ({})", frame.get(), req.get()),
+        );
     }
     if let Some(ch) = &channel
         && project.is_none()
         && ctx.policy.channel_requires_project(ch)
         && cell(Field::Project).and_then(|c| c.value.text()).is_none()
     {
-        problem(Field::Project, ProblemCode::ProjectRequired, format!("区分 {} の事業は統合プロジェクトが必須です", ctx.policy.label_ja(Kind::Channel, ch)), format!("a line in channel {ch} must name its integrated project"));
+        problem(
+            Field::Project,
+            ProblemCode::ProjectRequired,
+            format!("区分 {} の事業は統合プロジェクトが必須です", ctx.policy.label_ja(Kind::Channel, ch)),
+            format!("a line in channel {ch} must name its integrated project"),
+        );
     }
     match (line_id, name, channel, request, is_new) {
-        (Some(line_id), Some(name), Some(channel), Some(request), Some(is_new)) if problems.is_empty() => Ok(RequestLine {
-            fiscal_year: ctx.fiscal_year,
-            ministry: ctx.ministry.to_string(),
-            line_id,
-            name,
-            channel,
-            project,
-            prior_year,
-            request,
-            priority_frame,
-            disease_areas,
-            purposes,
-            is_new,
-            summary,
-            kpi,
-        }),
+        (Some(line_id), Some(name), Some(channel), Some(request), Some(is_new)) if problems.is_empty() => {
+            Ok(RequestLine {
+                fiscal_year: ctx.fiscal_year,
+                ministry: ctx.ministry.to_string(),
+                line_id,
+                name,
+                channel,
+                project,
+                prior_year,
+                request,
+                priority_frame,
+                disease_areas,
+                purposes,
+                is_new,
+                summary,
+                kpi,
+            })
+        }
         _ => Err(problems),
     }
 }

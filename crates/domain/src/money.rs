@@ -57,7 +57,7 @@ pub fn group_thousands(v: i64) -> String {
         out.push('-');
     }
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -225,7 +225,8 @@ pub fn parse_amount(raw: &str, unit: Unit) -> Result<Yen, AmountError> {
     }
     let int: i128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| AmountError::NotANumber)? };
     let scale = 10_i128.pow((unit.decimals() - frac.len()) as u32);
-    let frac_yen: i128 = if frac.is_empty() { 0 } else { frac.parse::<i128>().map_err(|_| AmountError::NotANumber)? * scale };
+    let frac_yen: i128 =
+        if frac.is_empty() { 0 } else { frac.parse::<i128>().map_err(|_| AmountError::NotANumber)? * scale };
     let yen = int * i128::from(unit.yen_per_unit()) + frac_yen;
     if negative && yen != 0 {
         return Err(AmountError::Negative);

@@ -286,10 +286,19 @@ impl Policy {
     fn validate(&self, file: &str) -> Vec<Problem> {
         let mut problems = Vec::new();
         let mut bad = |key: String, ja: String, en: String| {
-            problems.push(Problem::new(ProblemCode::InvalidPolicy, Location { file: Some(file.to_string()), field: Some(key), ..Location::default() }, ja, en));
+            problems.push(Problem::new(
+                ProblemCode::InvalidPolicy,
+                Location { file: Some(file.to_string()), field: Some(key), ..Location::default() },
+                ja,
+                en,
+            ));
         };
         if self.schema_version != 1 {
-            bad("schema_version".into(), format!("未対応の schema_version です: {}", self.schema_version), format!("unsupported schema_version: {}", self.schema_version));
+            bad(
+                "schema_version".into(),
+                format!("未対応の schema_version です: {}", self.schema_version),
+                format!("unsupported schema_version: {}", self.schema_version),
+            );
         }
         let lists: [(&str, Vec<&str>); 7] = [
             ("projects", self.projects.iter().map(|p| p.code.as_str()).collect()),
@@ -307,24 +316,48 @@ impl Policy {
             let mut seen = HashSet::new();
             for code in codes {
                 if !is_code(code) {
-                    bad(format!("{key}.code = \"{code}\""), format!("コードは英大文字・数字・_ で書いてください: {code}"), format!("a code must be upper-case ASCII letters, digits and _: {code}"));
+                    bad(
+                        format!("{key}.code = \"{code}\""),
+                        format!("コードは英大文字・数字・_ で書いてください: {code}"),
+                        format!("a code must be upper-case ASCII letters, digits and _: {code}"),
+                    );
                 }
                 if !seen.insert(*code) {
-                    bad(format!("{key}.code = \"{code}\""), format!("コードが重複しています: {code}"), format!("duplicate code: {code}"));
+                    bad(
+                        format!("{key}.code = \"{code}\""),
+                        format!("コードが重複しています: {code}"),
+                        format!("duplicate code: {code}"),
+                    );
                 }
                 if matches!(*code, "NONE" | "UNASSIGNED") {
-                    bad(format!("{key}.code = \"{code}\""), format!("{code} は集計用に予約されたコードです"), format!("{code} is reserved for compilation"));
+                    bad(
+                        format!("{key}.code = \"{code}\""),
+                        format!("{code} は集計用に予約されたコードです"),
+                        format!("{code} is reserved for compilation"),
+                    );
                 }
             }
         }
         let mut item_ids = HashSet::new();
-        let items = self.projects.iter().flat_map(|p| &p.priority_items).chain(self.areas.iter().flat_map(|a| &a.priority_items));
+        let items = self
+            .projects
+            .iter()
+            .flat_map(|p| &p.priority_items)
+            .chain(self.areas.iter().flat_map(|a| &a.priority_items));
         for item in items {
             if !item_ids.insert(item.id.as_str()) {
-                bad(format!("priority_items.id = \"{}\"", item.id), format!("重点項目の id が重複しています: {}", item.id), format!("duplicate priority item id: {}", item.id));
+                bad(
+                    format!("priority_items.id = \"{}\"", item.id),
+                    format!("重点項目の id が重複しています: {}", item.id),
+                    format!("duplicate priority item id: {}", item.id),
+                );
             }
             if item.keywords.iter().all(|k| k.trim().is_empty()) {
-                bad(format!("priority_items.id = \"{}\"", item.id), format!("重点項目 {} にキーワードがありません", item.id), format!("priority item {} has no keywords", item.id));
+                bad(
+                    format!("priority_items.id = \"{}\"", item.id),
+                    format!("重点項目 {} にキーワードがありません", item.id),
+                    format!("priority item {} has no keywords", item.id),
+                );
             }
         }
         let project_codes: HashSet<&str> = self.projects.iter().map(|p| p.code.as_str()).collect();
@@ -333,11 +366,19 @@ impl Policy {
             if let Some(p) = &area.related_project
                 && !project_codes.contains(p.as_str())
             {
-                bad(format!("areas.{}.related_project", area.code), format!("未定義の統合プロジェクトです: {p}"), format!("unknown integrated project: {p}"));
+                bad(
+                    format!("areas.{}.related_project", area.code),
+                    format!("未定義の統合プロジェクトです: {p}"),
+                    format!("unknown integrated project: {p}"),
+                );
             }
             for ch in &area.channels {
                 if !channel_codes.contains(ch.as_str()) {
-                    bad(format!("areas.{}.channels", area.code), format!("未定義の区分です: {ch}"), format!("unknown budget channel: {ch}"));
+                    bad(
+                        format!("areas.{}.channels", area.code),
+                        format!("未定義の区分です: {ch}"),
+                        format!("unknown budget channel: {ch}"),
+                    );
                 }
             }
         }
@@ -350,7 +391,11 @@ impl Policy {
                     if let Some(prev) = owner.insert(key.clone(), e.code)
                         && prev != e.code
                     {
-                        bad(format!("{}.aliases", kind.names().1), format!("「{a}」が {prev} と {} の両方を指します", e.code), format!("\"{a}\" names both {prev} and {}", e.code));
+                        bad(
+                            format!("{}.aliases", kind.names().1),
+                            format!("「{a}」が {prev} と {} の両方を指します", e.code),
+                            format!("\"{a}\" names both {prev} and {}", e.code),
+                        );
                     }
                 }
             }
@@ -366,11 +411,45 @@ impl Policy {
             Entry { code, label_ja: ja, label_en: en, accepted }
         }
         match kind {
-            Kind::Project => self.projects.iter().map(|p| entry(&p.code, &p.short_ja, &p.short_en, [p.name_ja.as_str(), p.name_en.as_str(), p.symbol.as_str()])).collect(),
-            Kind::Channel => self.channels.iter().map(|c| entry(&c.code, &c.name_ja, &c.name_en, c.aliases.iter().map(String::as_str))).collect(),
-            Kind::DiseaseArea => self.disease_areas.iter().map(|c| entry(&c.code, &c.name_ja, &c.name_en, c.aliases.iter().map(String::as_str))).collect(),
-            Kind::Purpose => self.purposes.iter().map(|c| entry(&c.code, &c.name_ja, &c.name_en, c.aliases.iter().map(String::as_str))).collect(),
-            Kind::Ministry => self.ministries.iter().map(|m| entry(&m.code, &m.name_ja, &m.name_en, std::iter::once(m.short_ja.as_str()).chain(m.aliases.iter().map(String::as_str)))).collect(),
+            Kind::Project => self
+                .projects
+                .iter()
+                .map(|p| {
+                    entry(
+                        &p.code,
+                        &p.short_ja,
+                        &p.short_en,
+                        [p.name_ja.as_str(), p.name_en.as_str(), p.symbol.as_str()],
+                    )
+                })
+                .collect(),
+            Kind::Channel => self
+                .channels
+                .iter()
+                .map(|c| entry(&c.code, &c.name_ja, &c.name_en, c.aliases.iter().map(String::as_str)))
+                .collect(),
+            Kind::DiseaseArea => self
+                .disease_areas
+                .iter()
+                .map(|c| entry(&c.code, &c.name_ja, &c.name_en, c.aliases.iter().map(String::as_str)))
+                .collect(),
+            Kind::Purpose => self
+                .purposes
+                .iter()
+                .map(|c| entry(&c.code, &c.name_ja, &c.name_en, c.aliases.iter().map(String::as_str)))
+                .collect(),
+            Kind::Ministry => self
+                .ministries
+                .iter()
+                .map(|m| {
+                    entry(
+                        &m.code,
+                        &m.name_ja,
+                        &m.name_en,
+                        std::iter::once(m.short_ja.as_str()).chain(m.aliases.iter().map(String::as_str)),
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -412,7 +491,10 @@ mod tests {
     fn the_builtin_fy2023_policy_loads_with_the_required_codes() {
         let p = fy2023();
         assert_eq!(p.codes(Kind::Project), ["PHARMA", "DEVICE", "REGEN", "GENOME", "DISEASE", "SEEDS"]);
-        assert_eq!(p.codes(Kind::DiseaseArea), ["CANCER", "LIFESTYLE", "NEURO_PSYCH", "AGING_DEMENTIA", "INTRACTABLE", "CHILD_MATERNAL", "INFECTIOUS"]);
+        assert_eq!(
+            p.codes(Kind::DiseaseArea),
+            ["CANCER", "LIFESTYLE", "NEURO_PSYCH", "AGING_DEMENTIA", "INTRACTABLE", "CHILD_MATERNAL", "INFECTIOUS"]
+        );
         assert_eq!(p.codes(Kind::Purpose), ["PREVENTION", "DIAGNOSIS", "TREATMENT", "PROGNOSIS_QOL"]);
         assert_eq!(p.codes(Kind::Channel), ["AMED", "INHOUSE", "FUND", "INVESTMENT", "OTHER"]);
         for m in ["CAO", "MIC", "MEXT", "MHLW", "METI"] {
@@ -441,7 +523,11 @@ mod tests {
         let (_, text) = builtin_source(FiscalYear::try_from(2023).unwrap()).unwrap();
         let doubled = text.replacen("code = \"DEVICE\"", "code = \"PHARMA\"", 1);
         let problems = Policy::from_toml(&doubled, "broken.toml").unwrap_err();
-        assert!(problems.iter().any(|p| p.location.file.as_deref() == Some("broken.toml") && p.message_en.contains("duplicate code: PHARMA")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.location.file.as_deref() == Some("broken.toml")
+                && p.message_en.contains("duplicate code: PHARMA")),
+            "{problems:?}"
+        );
     }
 
     #[test]

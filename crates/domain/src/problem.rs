@@ -125,6 +125,10 @@ pub enum ProblemCode {
     InvalidPolicy,
     /// A value given on the command line is invalid.
     InvalidArgument,
+    /// The sheet's 府省 cell names another ministry than the one importing.
+    MinistryConflict,
+    /// The file holds no request lines.
+    NoData,
 }
 
 impl ProblemCode {
@@ -157,6 +161,8 @@ impl ProblemCode {
             TooManyRows => "E_TOO_MANY_ROWS",
             InvalidPolicy => "E_INVALID_POLICY",
             InvalidArgument => "E_INVALID_ARGUMENT",
+            MinistryConflict => "E_MINISTRY_CONFLICT",
+            NoData => "E_NO_DATA",
         }
     }
 }
@@ -214,8 +220,17 @@ mod tests {
 
     #[test]
     fn a_problem_prints_its_code_location_and_both_languages() {
-        let loc = Location { file: Some("a.xlsx".into()), sheet: Some("要求一覧".into()), row: Some(5), column: Some("F".into()), field: Some("要求額".into()) };
+        let loc = Location {
+            file: Some("a.xlsx".into()),
+            sheet: Some("要求一覧".into()),
+            row: Some(5),
+            column: Some("F".into()),
+            field: Some("要求額".into()),
+        };
         let p = Problem::new(ProblemCode::NotANumber, loc, "数値ではありません", "not a number");
-        assert_eq!(p.to_string(), "[E_NOT_A_NUMBER] a.xlsx シート/sheet「要求一覧」 5行/row 5 F列/column F 項目/field「要求額」: 数値ではありません / not a number");
+        assert_eq!(
+            p.to_string(),
+            "[E_NOT_A_NUMBER] a.xlsx シート/sheet「要求一覧」 5行/row 5 F列/column F 項目/field「要求額」: 数値ではありません / not a number"
+        );
     }
 }

@@ -37,15 +37,27 @@ impl Shares {
         let mut seen = std::collections::HashSet::new();
         for (code, pct) in &pairs {
             if !seen.insert(code.as_str()) {
-                return Err(err(ProblemCode::BadShares, format!("{code} が二度書かれています"), format!("{code} appears twice")));
+                return Err(err(
+                    ProblemCode::BadShares,
+                    format!("{code} が二度書かれています"),
+                    format!("{code} appears twice"),
+                ));
             }
             if *pct == 0 {
-                return Err(err(ProblemCode::BadShares, format!("{code} の割合が0です"), format!("the share of {code} is 0")));
+                return Err(err(
+                    ProblemCode::BadShares,
+                    format!("{code} の割合が0です"),
+                    format!("the share of {code} is 0"),
+                ));
             }
         }
         let total: u32 = pairs.iter().map(|(_, p)| u32::from(*p)).sum();
         if total != 100 {
-            return Err(err(ProblemCode::BadShares, format!("割合の合計が{total}%です（100%にしてください）"), format!("shares sum to {total}%, not 100%")));
+            return Err(err(
+                ProblemCode::BadShares,
+                format!("割合の合計が{total}%です（100%にしてください）"),
+                format!("shares sum to {total}%, not 100%"),
+            ));
         }
         Ok(Shares(pairs))
     }
@@ -71,12 +83,20 @@ impl Shares {
             };
             let code = policy.resolve(kind, name).ok_or_else(|| {
                 let valid = policy.codes(kind).join(", ");
-                err(ProblemCode::UnknownCode, format!("{list_ja}「{name}」は方針にありません（有効: {valid}）"), format!("unknown {list_en} \"{name}\" (valid: {valid})"))
+                err(
+                    ProblemCode::UnknownCode,
+                    format!("{list_ja}「{name}」は方針にありません（有効: {valid}）"),
+                    format!("unknown {list_en} \"{name}\" (valid: {valid})"),
+                )
             })?;
             let pct = match pct {
                 None => 100,
                 Some(p) => p.parse::<u8>().ok().filter(|v| *v <= 100).ok_or_else(|| {
-                    err(ProblemCode::BadShares, format!("{name} の割合「{p}」は0〜100の整数ではありません"), format!("the share \"{p}\" of {name} is not a whole percent from 0 to 100"))
+                    err(
+                        ProblemCode::BadShares,
+                        format!("{name} の割合「{p}」は0〜100の整数ではありません"),
+                        format!("the share \"{p}\" of {name} is not a whole percent from 0 to 100"),
+                    )
                 })?,
             };
             pairs.push((code, pct));
@@ -101,8 +121,12 @@ impl Shares {
     pub fn from_code_string(s: &str) -> Result<Shares, SharesError> {
         let mut pairs = Vec::new();
         for part in s.split(';').filter(|p| !p.is_empty()) {
-            let (c, p) = part.split_once(':').ok_or_else(|| err(ProblemCode::BadShares, format!("不正な割合: {part}"), format!("malformed share: {part}")))?;
-            let p = p.parse().map_err(|_| err(ProblemCode::BadShares, format!("不正な割合: {part}"), format!("malformed share: {part}")))?;
+            let (c, p) = part.split_once(':').ok_or_else(|| {
+                err(ProblemCode::BadShares, format!("不正な割合: {part}"), format!("malformed share: {part}"))
+            })?;
+            let p = p.parse().map_err(|_| {
+                err(ProblemCode::BadShares, format!("不正な割合: {part}"), format!("malformed share: {part}"))
+            })?;
             pairs.push((c.to_string(), p));
         }
         Shares::new(pairs)
@@ -159,7 +183,10 @@ mod tests {
     fn unknown_codes_and_bad_percents_are_rejected() {
         let p = policy();
         assert_eq!(Shares::parse("骨折:100", Kind::DiseaseArea, &p).unwrap_err().code, ProblemCode::UnknownCode);
-        assert_eq!(Shares::parse("がん:50.5;難病:49.5", Kind::DiseaseArea, &p).unwrap_err().code, ProblemCode::BadShares);
+        assert_eq!(
+            Shares::parse("がん:50.5;難病:49.5", Kind::DiseaseArea, &p).unwrap_err().code,
+            ProblemCode::BadShares
+        );
         assert_eq!(Shares::parse("がん:60;がん:40", Kind::DiseaseArea, &p).unwrap_err().code, ProblemCode::BadShares);
         assert_eq!(Shares::parse("がん;難病", Kind::DiseaseArea, &p).unwrap_err().code, ProblemCode::BadShares);
         assert_eq!(Shares::parse("がん:300", Kind::DiseaseArea, &p).unwrap_err().code, ProblemCode::BadShares);

@@ -1,1 +1,49 @@
-//! placeholder
+//! haibun's use cases. The CLI and the web call these and nothing below them: every use case
+//! checks who may do it, runs in one transaction, and appends one audit event.
+
+mod actor;
+pub mod demo;
+mod error;
+mod intake;
+mod year;
+
+use haibun_store::{OpenMode, Store};
+
+pub use actor::Actor;
+pub use error::{ServiceError, ServiceResult};
+pub use intake::{ImportReport, ImportRequest};
+pub use year::{ExportFormat, InitReport};
+
+pub use haibun_domain as domain;
+pub use haibun_store::{AuditEvent, Backend, StoredLine};
+
+/// The entry point to every use case, over one database.
+#[derive(Debug, Clone)]
+pub struct Service {
+    store: Store,
+}
+
+impl Service {
+    /// Opens the database named by `--db` (a path or URL). `create` allows creating a new SQLite file.
+    pub async fn open(db: &str, create: bool) -> ServiceResult<Service> {
+        let store = Store::open(db, if create { OpenMode::Create } else { OpenMode::Existing }).await?;
+        Ok(Service { store })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// Closes the database cleanly.
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
+
+/// The current time as RFC 3339 UTC, the one clock every record uses.
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("formatting the current time")
+}

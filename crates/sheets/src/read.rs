@@ -50,7 +50,12 @@ pub fn read_intake(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
         return Err(problem(ProblemCode::EmptyFile, at, "ファイルが空です", "the file is empty"));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(problem(ProblemCode::FileTooLarge, at, format!("ファイルが大きすぎます（上限 {} MiB）", MAX_FILE_BYTES >> 20), format!("the file is too large (limit {} MiB)", MAX_FILE_BYTES >> 20)));
+        return Err(problem(
+            ProblemCode::FileTooLarge,
+            at,
+            format!("ファイルが大きすぎます（上限 {} MiB）", MAX_FILE_BYTES >> 20),
+            format!("the file is too large (limit {} MiB)", MAX_FILE_BYTES >> 20),
+        ));
     }
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
@@ -59,7 +64,12 @@ pub fn read_intake(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
     }
     let lower = file.to_lowercase();
     if [".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"].iter().any(|e| lower.ends_with(e)) {
-        return Err(problem(ProblemCode::NotASpreadsheet, at, "拡張子はワークブックですが、中身がワークブックではありません", "the name says workbook but the content is not one"));
+        return Err(problem(
+            ProblemCode::NotASpreadsheet,
+            at,
+            "拡張子はワークブックですが、中身がワークブックではありません",
+            "the name says workbook but the content is not one",
+        ));
     }
     read_csv(bytes, file)
 }
@@ -75,11 +85,21 @@ fn grid_from_workbook(bytes: &[u8], file: &str) -> Result<(String, Vec<Vec<CellV
     };
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     let names = wb.sheet_names();
-    let name = names.iter().find(|n| n.as_str() == SHEET_LINES).or_else(|| names.first()).cloned().ok_or_else(|| unreadable("no sheets".into()))?;
+    let name = names
+        .iter()
+        .find(|n| n.as_str() == SHEET_LINES)
+        .or_else(|| names.first())
+        .cloned()
+        .ok_or_else(|| unreadable("no sheets".into()))?;
     let range = wb.worksheet_range(&name).map_err(|e| unreadable(e.to_string()))?;
     let (r0, c0) = range.start().unwrap_or((0, 0));
     if range.height() > MAX_ROWS + HEADER_SEARCH_ROWS {
-        return Err(problem(ProblemCode::TooManyRows, Location { sheet: Some(name), ..Location::file(file) }, format!("行が多すぎます（上限 {MAX_ROWS} 行）"), format!("too many rows (limit {MAX_ROWS})")));
+        return Err(problem(
+            ProblemCode::TooManyRows,
+            Location { sheet: Some(name), ..Location::file(file) },
+            format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
+            format!("too many rows (limit {MAX_ROWS})"),
+        ));
     }
     let width = c0 as usize + range.width();
     let mut grid = vec![Vec::new(); r0 as usize];
@@ -116,7 +136,10 @@ fn read_workbook(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
 fn decode_text(bytes: &[u8], file: &str) -> Result<String, Vec<Problem>> {
     let bad = |ja: &str, en: &str| problem(ProblemCode::BadEncoding, Location::file(file), ja, en);
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(bad("UTF-16 のテキストは読めません。「CSV UTF-8」で保存してください", "UTF-16 text is not read; save as \"CSV UTF-8\""));
+        return Err(bad(
+            "UTF-16 のテキストは読めません。「CSV UTF-8」で保存してください",
+            "UTF-16 text is not read; save as \"CSV UTF-8\"",
+        ));
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(body) {
@@ -124,29 +147,58 @@ fn decode_text(bytes: &[u8], file: &str) -> Result<String, Vec<Problem>> {
         Err(_) if body.len() == bytes.len() => encoding_rs::SHIFT_JIS
             .decode_without_bom_handling_and_without_replacement(body)
             .map(|c| c.into_owned())
-            .ok_or_else(|| bad("文字コードが UTF-8 でも Shift_JIS でもありません", "the text is neither UTF-8 nor Shift_JIS"))?,
-        Err(e) => return Err(bad(&format!("UTF-8 の BOM がありますが、{} バイト目以降が UTF-8 ではありません", e.valid_up_to() + 4), &format!("the file starts with a UTF-8 BOM but is not UTF-8 after byte {}", e.valid_up_to() + 4))),
+            .ok_or_else(|| {
+                bad("文字コードが UTF-8 でも Shift_JIS でもありません", "the text is neither UTF-8 nor Shift_JIS")
+            })?,
+        Err(e) => {
+            return Err(bad(
+                &format!("UTF-8 の BOM がありますが、{} バイト目以降が UTF-8 ではありません", e.valid_up_to() + 4),
+                &format!("the file starts with a UTF-8 BOM but is not UTF-8 after byte {}", e.valid_up_to() + 4),
+            ));
+        }
     };
     if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-        return Err(problem(ProblemCode::NotASpreadsheet, Location::file(file), "CSV テキストでもワークブックでもありません（制御文字を含みます）", "neither CSV text nor a workbook (contains control characters)"));
+        return Err(problem(
+            ProblemCode::NotASpreadsheet,
+            Location::file(file),
+            "CSV テキストでもワークブックでもありません（制御文字を含みます）",
+            "neither CSV text nor a workbook (contains control characters)",
+        ));
     }
     Ok(text)
 }
 
 fn read_csv(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
     let text = decode_text(bytes, file)?;
-    let delimiter = if text.lines().next().is_some_and(|l| l.contains('\t') && !l.contains(',')) { b'\t' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let delimiter =
+        if text.lines().next().is_some_and(|l| l.contains('\t') && !l.contains(',')) { b'\t' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut grid = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let row = e.position().map(|p| p.line() as u32);
-            problem(ProblemCode::MalformedCsv, Location { row, ..Location::file(file) }, format!("CSV として読めません: {e}"), format!("malformed CSV: {e}"))
+            problem(
+                ProblemCode::MalformedCsv,
+                Location { row, ..Location::file(file) },
+                format!("CSV として読めません: {e}"),
+                format!("malformed CSV: {e}"),
+            )
         })?;
         if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
-            return Err(problem(ProblemCode::TooManyRows, Location::file(file), format!("行が多すぎます（上限 {MAX_ROWS} 行）"), format!("too many rows (limit {MAX_ROWS})")));
+            return Err(problem(
+                ProblemCode::TooManyRows,
+                Location::file(file),
+                format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
+                format!("too many rows (limit {MAX_ROWS})"),
+            ));
         }
-        grid.push(record.iter().map(|s| if s.is_empty() { CellValue::Empty } else { CellValue::Text(s.to_string()) }).collect());
+        grid.push(
+            record
+                .iter()
+                .map(|s| if s.is_empty() { CellValue::Empty } else { CellValue::Text(s.to_string()) })
+                .collect(),
+        );
     }
     intake_from_grid(grid, file, None)
 }
@@ -157,8 +209,15 @@ fn labelled(grid: &[Vec<CellValue>], upto: usize, label: &str, loc: &Location) -
         for (c, cell) in row.iter().enumerate() {
             let Some(t) = cell.text() else { continue };
             let n = normalize(&t);
-            let Some(rest) = n.strip_prefix(label) else { continue };
-            let at = |col: usize| Location { row: Some(r as u32 + 1), column: Some(column_letter(col)), field: Some(label.to_string()), ..loc.clone() };
+            let Some(rest) = n.strip_prefix(label) else {
+                continue;
+            };
+            let at = |col: usize| Location {
+                row: Some(r as u32 + 1),
+                column: Some(column_letter(col)),
+                field: Some(label.to_string()),
+                ..loc.clone()
+            };
             let rest = rest.trim_start_matches([':', '：', ' ']).trim();
             if !rest.is_empty() {
                 return Some((rest.to_string(), at(c)));
@@ -182,18 +241,33 @@ fn intake_from_grid(grid: Vec<Vec<CellValue>>, file: &str, sheet: Option<String>
         return Err(problem(
             ProblemCode::NoHeaderRow,
             base,
-            format!("見出し行が見つかりません（上から{HEADER_SEARCH_ROWS}行以内に「{}」などの見出しが必要です）", known.join("」「")),
-            format!("no header row found (within the first {HEADER_SEARCH_ROWS} rows, headers such as line_id, name, channel, request)"),
+            format!(
+                "見出し行が見つかりません（上から{HEADER_SEARCH_ROWS}行以内に「{}」などの見出しが必要です）",
+                known.join("」「")
+            ),
+            format!(
+                "no header row found (within the first {HEADER_SEARCH_ROWS} rows, headers such as line_id, name, channel, request)"
+            ),
         ));
     };
-    let header_loc = |c: usize, field: String| Location { row: Some(h as u32 + 1), column: Some(column_letter(c)), field: Some(field), ..base.clone() };
+    let header_loc = |c: usize, field: String| Location {
+        row: Some(h as u32 + 1),
+        column: Some(column_letter(c)),
+        field: Some(field),
+        ..base.clone()
+    };
     let mut problems = Vec::new();
     let mut columns: Vec<(usize, Field)> = Vec::new();
     for (c, cell) in grid[h].iter().enumerate() {
         let Some(t) = cell.text() else { continue };
         match Field::from_header(&t) {
             Some(f) if columns.iter().any(|(_, g)| *g == f) => {
-                problems.push(Problem::new(ProblemCode::DuplicateColumn, header_loc(c, t.clone()), format!("列「{t}」が二つあります"), format!("column \"{t}\" appears twice")));
+                problems.push(Problem::new(
+                    ProblemCode::DuplicateColumn,
+                    header_loc(c, t.clone()),
+                    format!("列「{t}」が二つあります"),
+                    format!("column \"{t}\" appears twice"),
+                ));
             }
             Some(f) => columns.push((c, f)),
             None => problems.push(Problem::new(
@@ -238,7 +312,11 @@ fn intake_from_grid(grid: Vec<Vec<CellValue>>, file: &str, sheet: Option<String>
             .map(|&(c, field)| RawCell {
                 field,
                 value: row.get(c).cloned().unwrap_or(CellValue::Empty),
-                location: Location { column: Some(column_letter(c)), field: Some(grid[h][c].text().unwrap_or_default()), ..location.clone() },
+                location: Location {
+                    column: Some(column_letter(c)),
+                    field: Some(grid[h][c].text().unwrap_or_default()),
+                    ..location.clone()
+                },
             })
             .collect();
         if cells.iter().all(|c| c.value.text().is_none()) {
@@ -247,7 +325,12 @@ fn intake_from_grid(grid: Vec<Vec<CellValue>>, file: &str, sheet: Option<String>
         rows.push(IntakeRow { location, cells });
     }
     if rows.len() > MAX_ROWS {
-        problems.push(Problem::new(ProblemCode::TooManyRows, base.clone(), format!("行が多すぎます（上限 {MAX_ROWS} 行）"), format!("too many rows (limit {MAX_ROWS})")));
+        problems.push(Problem::new(
+            ProblemCode::TooManyRows,
+            base.clone(),
+            format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
+            format!("too many rows (limit {MAX_ROWS})"),
+        ));
     }
     if !problems.is_empty() {
         return Err(problems);

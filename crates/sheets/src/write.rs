@@ -3,7 +3,9 @@
 use haibun_domain::line::{Field, new_label};
 use haibun_domain::policy::{Kind, Policy};
 use haibun_domain::{FiscalYear, RequestLine, Unit};
-use rust_xlsxwriter::{Color, DataValidation, DataValidationRule, Format, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationRule, Format, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+};
 
 /// The sheet of request lines.
 pub const SHEET_LINES: &str = "要求一覧";
@@ -37,12 +39,20 @@ fn row_cells(line: &RequestLine, policy: &Policy, unit: Unit) -> Vec<(Field, Str
                 Field::LineId => line.line_id.to_string(),
                 Field::Name => line.name.clone(),
                 Field::Channel => policy.label_ja(Kind::Channel, &line.channel).to_string(),
-                Field::Project => line.project.as_deref().map(|p| policy.label_ja(Kind::Project, p).to_string()).unwrap_or_default(),
+                Field::Project => {
+                    line.project.as_deref().map(|p| policy.label_ja(Kind::Project, p).to_string()).unwrap_or_default()
+                }
                 Field::PriorYear => amount(line.prior_year),
                 Field::Request => amount(line.request),
                 Field::PriorityFrame => line.priority_frame.map(amount).unwrap_or_default(),
-                Field::DiseaseAreas => line.disease_areas.as_ref().map(|s| s.to_label_string(Kind::DiseaseArea, policy)).unwrap_or_default(),
-                Field::Purposes => line.purposes.as_ref().map(|s| s.to_label_string(Kind::Purpose, policy)).unwrap_or_default(),
+                Field::DiseaseAreas => line
+                    .disease_areas
+                    .as_ref()
+                    .map(|s| s.to_label_string(Kind::DiseaseArea, policy))
+                    .unwrap_or_default(),
+                Field::Purposes => {
+                    line.purposes.as_ref().map(|s| s.to_label_string(Kind::Purpose, policy)).unwrap_or_default()
+                }
                 Field::New => new_label(line.is_new).to_string(),
                 Field::Summary => line.summary.clone(),
                 Field::Kpi => line.kpi.clone(),
@@ -58,13 +68,22 @@ fn title(fy: FiscalYear) -> String {
 
 /// Writes the request workbook: the how-to sheet, the request sheet (with `lines`, if any) and the
 /// code table, with drop-downs on the coded columns. An empty `lines` is the blank template.
-pub fn write_workbook(policy: &Policy, ministry: Option<&str>, unit: Unit, lines: &[RequestLine]) -> Result<Vec<u8>, XlsxError> {
+pub fn write_workbook(
+    policy: &Policy,
+    ministry: Option<&str>,
+    unit: Unit,
+    lines: &[RequestLine],
+) -> Result<Vec<u8>, XlsxError> {
     let fy = policy.fiscal_year;
     let mut wb = Workbook::new();
     write_howto(wb.add_worksheet().set_name(SHEET_HOWTO)?, policy, unit)?;
     let ws = wb.add_worksheet().set_name(SHEET_LINES)?;
     let bold = Format::new().set_bold();
-    let head = Format::new().set_bold().set_background_color(Color::RGB(0xE8F1FE)).set_border(FormatBorder::Thin).set_text_wrap();
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xE8F1FE))
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap();
     let required = head.clone().set_font_color(Color::RGB(0xC00000));
     ws.write_string_with_format(0, 0, title(fy), &bold)?;
     ws.write_string_with_format(LayoutInfo::META_ROW, 0, "府省", &bold)?;
@@ -73,7 +92,12 @@ pub fn write_workbook(policy: &Policy, ministry: Option<&str>, unit: Unit, lines
     ws.write_string(LayoutInfo::META_ROW, LayoutInfo::UNIT_COL, unit.label_ja())?;
     ws.write_string(2, 0, "※ 記入方法は「記入方法」シートを参照してください。赤字の列は必須です。/ See the 記入方法 sheet; red headers are required.")?;
     for (c, f) in Field::ALL.into_iter().enumerate() {
-        ws.write_string_with_format(LayoutInfo::HEADER_ROW, c as u16, f.header_ja(), if f.required() { &required } else { &head })?;
+        ws.write_string_with_format(
+            LayoutInfo::HEADER_ROW,
+            c as u16,
+            f.header_ja(),
+            if f.required() { &required } else { &head },
+        )?;
         let width = match f {
             Field::Name | Field::Summary | Field::Kpi => 40.0,
             Field::DiseaseAreas | Field::Purposes | Field::Project => 24.0,
@@ -118,11 +142,21 @@ fn add_validations(ws: &mut Worksheet, policy: &Policy, last: u32) -> Result<(),
     let first = LayoutInfo::FIRST_DATA_ROW;
     let col = |f: Field| Field::ALL.iter().position(|g| *g == f).expect("field") as u16;
     let n = |k: Kind| policy.codes(k).len() + 1;
-    let v = list_validation(&format!("='{SHEET_CODES}'!$B$2:$B${}", n(Kind::Channel)), "区分", "コード表の区分から選んでください / choose a channel from the code table")?;
+    let v = list_validation(
+        &format!("='{SHEET_CODES}'!$B$2:$B${}", n(Kind::Channel)),
+        "区分",
+        "コード表の区分から選んでください / choose a channel from the code table",
+    )?;
     ws.add_data_validation(first, col(Field::Channel), last, col(Field::Channel), &v)?;
-    let v = list_validation(&format!("='{SHEET_CODES}'!$E$2:$E${}", n(Kind::Project)), "統合プロジェクト", "コード表の統合プロジェクトから選んでください / choose an integrated project")?;
+    let v = list_validation(
+        &format!("='{SHEET_CODES}'!$E$2:$E${}", n(Kind::Project)),
+        "統合プロジェクト",
+        "コード表の統合プロジェクトから選んでください / choose an integrated project",
+    )?;
     ws.add_data_validation(first, col(Field::Project), last, col(Field::Project), &v)?;
-    let v = DataValidation::new().allow_list_strings(&["新規", "継続"])?.set_error_message("新規 か 継続 / new or continuing")?;
+    let v = DataValidation::new()
+        .allow_list_strings(&["新規", "継続"])?
+        .set_error_message("新規 か 継続 / new or continuing")?;
     ws.add_data_validation(first, col(Field::New), last, col(Field::New), &v)?;
     let v = DataValidation::new()
         .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
@@ -136,7 +170,8 @@ fn add_validations(ws: &mut Worksheet, policy: &Policy, last: u32) -> Result<(),
 
 fn write_codes(ws: &mut Worksheet, policy: &Policy) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
-    let lists = [(Kind::Channel, 0u16), (Kind::Project, 3), (Kind::DiseaseArea, 6), (Kind::Purpose, 9), (Kind::Ministry, 12)];
+    let lists =
+        [(Kind::Channel, 0u16), (Kind::Project, 3), (Kind::DiseaseArea, 6), (Kind::Purpose, 9), (Kind::Ministry, 12)];
     for (kind, c) in lists {
         let (ja, en) = kind.names();
         ws.write_string_with_format(0, c, format!("{ja} コード / {en} code"), &bold)?;
@@ -178,13 +213,23 @@ fn write_howto(ws: &mut Worksheet, policy: &Policy, unit: Unit) -> Result<(), Xl
     r += 1;
     for f in Field::ALL {
         let how = match f {
-            Field::LineId => "府省内・年度内で一意の番号（必須）。同じ番号の再取り込みは置き換え。/ unique within ministry and year (required)",
+            Field::LineId => {
+                "府省内・年度内で一意の番号（必須）。同じ番号の再取り込みは置き換え。/ unique within ministry and year (required)"
+            }
             Field::Name => "事業の名称（必須）/ the line's name (required)",
-            Field::Channel => "AMED対象経費・インハウス研究機関経費・基金・政府出資・その他（必須）/ budget channel (required)",
-            Field::Project => "６つの統合プロジェクトのいずれか。区分が AMED対象経費 の場合は必須 / one of the six integrated projects; required for AMED",
-            Field::PriorYear => "前年度の当初予算額。新規事業は空欄（0）/ prior-year initial budget; blank (0) for new lines",
+            Field::Channel => {
+                "AMED対象経費・インハウス研究機関経費・基金・政府出資・その他（必須）/ budget channel (required)"
+            }
+            Field::Project => {
+                "６つの統合プロジェクトのいずれか。区分が AMED対象経費 の場合は必須 / one of the six integrated projects; required for AMED"
+            }
+            Field::PriorYear => {
+                "前年度の当初予算額。新規事業は空欄（0）/ prior-year initial budget; blank (0) for new lines"
+            }
             Field::Request => "要求額（必須）/ the amount requested (required)",
-            Field::PriorityFrame => "要求額のうち重要政策推進枠で要望する額。要求額以下 / the part under the priority frame; at most the request",
+            Field::PriorityFrame => {
+                "要求額のうち重要政策推進枠で要望する額。要求額以下 / the part under the priority frame; at most the request"
+            }
             Field::DiseaseAreas => "例: がん:60;難病:40（合計100）/ e.g. CANCER:60;INTRACTABLE:40 (sum 100)",
             Field::Purposes => "例: 診断:30;治療:70（合計100）/ e.g. DIAGNOSIS:30;TREATMENT:70 (sum 100)",
             Field::New => "新規 または 継続（必須）/ new or continuing (required)",

@@ -75,7 +75,10 @@ impl Tx {
     /// Appends an event to the chain; returns its sequence number.
     pub async fn append_event(&mut self, e: &NewEvent) -> Result<i64> {
         // Updating the head first takes its row lock, so concurrent appenders queue here.
-        let (seq, prev_hash): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *self.tx).await?;
+        let (seq, prev_hash): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *self.tx)
+                .await?;
         let hash = chain_hash(&prev_hash, seq, e);
         sqlx::query("INSERT INTO audit_events (seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(seq)
@@ -105,10 +108,24 @@ impl Store {
             .await?;
         rows.into_iter()
             .map(|r| {
-                let json = |s: Option<String>| s.map(|s| serde_json::from_str(&s).map_err(|e| crate::corrupt(format!("audit event {}: {e}", r.seq)))).transpose();
+                let json = |s: Option<String>| {
+                    s.map(|s| {
+                        serde_json::from_str(&s).map_err(|e| crate::corrupt(format!("audit event {}: {e}", r.seq)))
+                    })
+                    .transpose()
+                };
                 Ok(AuditEvent {
                     seq: r.seq,
-                    event: NewEvent { at: r.at, actor: r.actor, role: r.role, action: r.action, entity: r.entity, fiscal_year: r.fiscal_year, before: json(r.before_json)?, after: json(r.after_json)? },
+                    event: NewEvent {
+                        at: r.at,
+                        actor: r.actor,
+                        role: r.role,
+                        action: r.action,
+                        entity: r.entity,
+                        fiscal_year: r.fiscal_year,
+                        before: json(r.before_json)?,
+                        after: json(r.after_json)?,
+                    },
                     prev_hash: r.prev_hash,
                     hash: r.hash,
                 })

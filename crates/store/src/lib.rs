@@ -14,7 +14,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use audit::{AuditEvent, NewEvent, GENESIS_HASH};
+pub use audit::{AuditEvent, GENESIS_HASH, NewEvent};
 pub use lines::{LineChange, StoredLine};
 
 /// Which database a store is on.
@@ -30,10 +30,14 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The SQLite file does not exist (and was not to be created).
-    #[error("データベースがありません: {0}（先に `haibun init` を実行してください）/ no database at {0} (run `haibun init` first)")]
+    #[error(
+        "データベースがありません: {0}（先に `haibun init` を実行してください）/ no database at {0} (run `haibun init` first)"
+    )]
     Missing(String),
     /// The database has no haibun schema yet.
-    #[error("データベースが初期化されていません（`haibun init` を実行してください）/ the database is not initialised (run `haibun init`)")]
+    #[error(
+        "データベースが初期化されていません（`haibun init` を実行してください）/ the database is not initialised (run `haibun init`)"
+    )]
     NotInitialised,
     /// A write named a version that is no longer current.
     #[error("他の更新と競合しました: {0} / conflicting update: {0}")]

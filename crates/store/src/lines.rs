@@ -60,7 +60,9 @@ impl TryFrom<LineRow> for StoredLine {
     type Error = StoreError;
 
     fn try_from(r: LineRow) -> Result<Self> {
-        let shares = |s: Option<String>| s.map(|s| Shares::from_code_string(&s).map_err(|e| corrupt(format!("{}: {}", r.line_id, e.en)))).transpose();
+        let shares = |s: Option<String>| {
+            s.map(|s| Shares::from_code_string(&s).map_err(|e| corrupt(format!("{}: {}", r.line_id, e.en)))).transpose()
+        };
         let line = RequestLine {
             fiscal_year: FiscalYear::try_from(r.fiscal_year).map_err(corrupt)?,
             line_id: LineId::parse(&r.line_id).ok_or_else(|| corrupt(format!("line id {:?}", r.line_id)))?,
@@ -88,8 +90,14 @@ fn convert(rows: Vec<LineRow>) -> Result<Vec<StoredLine>> {
 impl Store {
     /// The current lines of a year, optionally of one ministry, ordered by ministry and line id.
     pub async fn lines(&self, fiscal_year: FiscalYear, ministry: Option<&str>) -> Result<Vec<StoredLine>> {
-        let sql = format!("SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND (CAST($2 AS TEXT) IS NULL OR ministry = $2) ORDER BY ministry, line_id");
-        let rows: Vec<LineRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(fiscal_year.year()).bind(ministry.map(str::to_string)).fetch_all(&self.pool).await?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND (CAST($2 AS TEXT) IS NULL OR ministry = $2) ORDER BY ministry, line_id"
+        );
+        let rows: Vec<LineRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(fiscal_year.year())
+            .bind(ministry.map(str::to_string))
+            .fetch_all(&self.pool)
+            .await?;
         // Sorted here too, so the order is the same whatever collation the database uses.
         let mut lines = convert(rows)?;
         lines.sort_by(|a, b| (&a.line.ministry, &a.line.line_id).cmp(&(&b.line.ministry, &b.line.line_id)));
@@ -97,18 +105,41 @@ impl Store {
     }
 
     /// Every stored version of one line, oldest first.
-    pub async fn line_history(&self, fiscal_year: FiscalYear, ministry: &str, line_id: &str) -> Result<Vec<StoredLine>> {
-        let sql = format!("SELECT {COLUMNS} FROM request_line_versions WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 ORDER BY version");
-        let rows: Vec<LineRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(fiscal_year.year()).bind(ministry).bind(line_id).fetch_all(&self.pool).await?;
+    pub async fn line_history(
+        &self,
+        fiscal_year: FiscalYear,
+        ministry: &str,
+        line_id: &str,
+    ) -> Result<Vec<StoredLine>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM request_line_versions WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 ORDER BY version"
+        );
+        let rows: Vec<LineRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(fiscal_year.year())
+            .bind(ministry)
+            .bind(line_id)
+            .fetch_all(&self.pool)
+            .await?;
         convert(rows)
     }
 }
 
 impl Tx {
     /// The current version of one line, read inside this transaction.
-    pub async fn line(&mut self, fiscal_year: FiscalYear, ministry: &str, line_id: &LineId) -> Result<Option<StoredLine>> {
-        let sql = format!("SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3");
-        let row: Option<LineRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(fiscal_year.year()).bind(ministry).bind(line_id.as_str()).fetch_optional(&mut *self.tx).await?;
+    pub async fn line(
+        &mut self,
+        fiscal_year: FiscalYear,
+        ministry: &str,
+        line_id: &LineId,
+    ) -> Result<Option<StoredLine>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3");
+        let row: Option<LineRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(fiscal_year.year())
+            .bind(ministry)
+            .bind(line_id.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await?;
         row.map(StoredLine::try_from).transpose()
     }
 
@@ -117,12 +148,21 @@ impl Tx {
     /// `expected_version` is the version the writer read (`None` for "whatever is stored", as an
     /// import does); if the stored version differs, nothing is written and
     /// [`StoreError::Conflict`] is returned.
-    pub async fn save_line(&mut self, line: &RequestLine, expected_version: Option<i64>, by: &str, now: &str) -> Result<LineChange> {
+    pub async fn save_line(
+        &mut self,
+        line: &RequestLine,
+        expected_version: Option<i64>,
+        by: &str,
+        now: &str,
+    ) -> Result<LineChange> {
         let current = self.line(line.fiscal_year, &line.ministry, &line.line_id).await?;
         let (change, version) = match &current {
             None => {
                 if let Some(v) = expected_version.filter(|v| *v != 0) {
-                    return Err(StoreError::Conflict(format!("{} は存在しません（版 {v} を想定）/ {} does not exist (expected version {v})", line.line_id, line.line_id)));
+                    return Err(StoreError::Conflict(format!(
+                        "{} は存在しません（版 {v} を想定）/ {} does not exist (expected version {v})",
+                        line.line_id, line.line_id
+                    )));
                 }
                 (LineChange::Inserted, 1)
             }
@@ -130,7 +170,10 @@ impl Tx {
                 if let Some(v) = expected_version
                     && v != stored.version
                 {
-                    return Err(StoreError::Conflict(format!("{}: 読んだ版 {v}、現在の版 {} / read version {v}, current version {}", line.line_id, stored.version, stored.version)));
+                    return Err(StoreError::Conflict(format!(
+                        "{}: 読んだ版 {v}、現在の版 {} / read version {v}, current version {}",
+                        line.line_id, stored.version, stored.version
+                    )));
                 }
                 if stored.line == *line {
                     return Ok(LineChange::Unchanged);
@@ -169,7 +212,10 @@ impl Tx {
             }
             let done = q.execute(&mut *self.tx).await?;
             if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict(format!("{}: 同時に更新されました / updated concurrently", line.line_id)));
+                return Err(StoreError::Conflict(format!(
+                    "{}: 同時に更新されました / updated concurrently",
+                    line.line_id
+                )));
             }
         }
         Ok(change)

@@ -4,8 +4,17 @@ use crate::{Result, Store, Tx};
 
 impl Tx {
     /// Stores a year's policy unless one is stored; returns whether it was stored now.
-    pub async fn put_policy_if_absent(&mut self, fiscal_year: i64, source_file: &str, toml: &str, now: &str) -> Result<bool> {
-        let exists = sqlx::query("SELECT 1 FROM policies WHERE fiscal_year = $1").bind(fiscal_year).fetch_optional(&mut *self.tx).await?;
+    pub async fn put_policy_if_absent(
+        &mut self,
+        fiscal_year: i64,
+        source_file: &str,
+        toml: &str,
+        now: &str,
+    ) -> Result<bool> {
+        let exists = sqlx::query("SELECT 1 FROM policies WHERE fiscal_year = $1")
+            .bind(fiscal_year)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         if exists.is_some() {
             return Ok(false);
         }
@@ -23,7 +32,11 @@ impl Tx {
 impl Store {
     /// The stored policy text of a year, with the file it came from.
     pub async fn policy_toml(&self, fiscal_year: i64) -> Result<Option<(String, String)>> {
-        let row: Option<(String, String)> = sqlx::query_as("SELECT source_file, toml FROM policies WHERE fiscal_year = $1").bind(fiscal_year).fetch_optional(&self.pool).await?;
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT source_file, toml FROM policies WHERE fiscal_year = $1")
+                .bind(fiscal_year)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row)
     }
 }

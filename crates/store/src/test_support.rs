@@ -12,7 +12,8 @@ pub async fn create_postgres_database(server_url: &str, name: &str) -> crate::Re
     assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "database name must be an identifier");
     sqlx::any::install_default_drivers();
     let server = server_url.trim_end_matches('/');
-    let mut conn = sqlx::AnyConnection::connect_with(&AnyConnectOptions::from_str(&format!("{server}/postgres"))?).await?;
+    let mut conn =
+        sqlx::AnyConnection::connect_with(&AnyConnectOptions::from_str(&format!("{server}/postgres"))?).await?;
     sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
     conn.close().await?;
     Ok(format!("{server}/{name}"))

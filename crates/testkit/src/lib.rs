@@ -1,1 +1,102 @@
-//! placeholder
+//! Test helpers: a fresh database per test on SQLite or PostgreSQL, and fixture files.
+//!
+//! PostgreSQL tests need `HAIBUN_TEST_PG_URL` (a server URL without a database, such as
+//! `postgres://postgres@127.0.0.1:54329`); `scripts/test.sh` starts a throwaway cluster and sets it.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use haibun_domain::{FiscalYear, Policy, RequestLine, Unit};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A SQLite file in a temporary folder.
+    Sqlite,
+    /// A new database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// A database of one test's own. The SQLite folder is removed when it is dropped; PostgreSQL
+/// test databases go with the throwaway cluster.
+#[derive(Debug)]
+pub struct TestDb {
+    /// What to pass as `--db`.
+    pub url: String,
+    /// The temporary folder (also a place for the test's files).
+    pub dir: tempfile::TempDir,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Runs a future to completion on a private runtime (tests themselves stay synchronous).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("test runtime").block_on(f)
+}
+
+impl TestDb {
+    /// A new, empty database (no schema yet).
+    pub fn new(db: Db) -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = match db {
+            Db::Sqlite => dir.path().join("haibun.db").display().to_string(),
+            Db::Postgres => {
+                let server = std::env::var("HAIBUN_TEST_PG_URL").expect(
+                    "HAIBUN_TEST_PG_URL is not set: run the tests with scripts/test.sh, which starts a throwaway PostgreSQL cluster",
+                );
+                let name =
+                    format!("haibun_t{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos());
+                block_on(haibun_store::test_support::create_postgres_database(&server, &name))
+                    .expect("create a test database")
+            }
+        };
+        TestDb { url, dir }
+    }
+
+    /// A path inside the test's folder.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `f` with the service opened on this database, on one runtime, and closes it after.
+    pub fn with_service<T>(&self, f: impl AsyncFnOnce(&haibun_service::Service) -> T) -> T {
+        block_on(async {
+            let svc = haibun_service::Service::open(&self.url, true).await.expect("open the test database");
+            let out = f(&svc).await;
+            svc.close().await;
+            out
+        })
+    }
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+}
+
+/// The built-in FY2023 policy.
+pub fn fy2023() -> Policy {
+    Policy::builtin(FiscalYear::try_from(2023).expect("year")).expect("built in").expect("valid")
+}
+
+/// `count` generated lines of one ministry (seeded, deterministic), with their ids renumbered.
+pub fn lines_for(policy: &Policy, ministry: &str, seed: u64, count: usize) -> Vec<RequestLine> {
+    let mut lines = haibun_service::demo::generate(policy, seed, count);
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.ministry = ministry.to_string();
+        l.line_id = haibun_domain::LineId::parse(&format!("{ministry}-{:04}", i + 1)).expect("id");
+    }
+    lines
+}
+
+/// The request workbook holding `lines`.
+pub fn workbook(policy: &Policy, ministry: &str, unit: Unit, lines: &[RequestLine]) -> Vec<u8> {
+    haibun_sheets::write_workbook(policy, Some(ministry), unit, lines).expect("write workbook")
+}
+
+/// The lines as a Shift_JIS (CP932) CSV, as Japanese Excel saves "CSV (コンマ区切り)".
+pub fn shift_jis_csv(policy: &Policy, ministry: &str, unit: Unit, lines: &[RequestLine]) -> Vec<u8> {
+    let utf8 = haibun_sheets::write_csv(policy, Some(ministry), unit, lines);
+    let text = std::str::from_utf8(&utf8[3..]).expect("UTF-8 after the BOM");
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!unmappable, "fixture text must be representable in Shift_JIS");
+    bytes.into_owned()
+}

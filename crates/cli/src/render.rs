@@ -1,0 +1,146 @@
+//! Compilations rendered for people (text tables in 百万円) and for tools (CSV in yen).
+
+use std::fmt::Write;
+
+use haibun_domain::compile::{Amounts, Compilation, KeyRow, NONE, UNASSIGNED};
+use haibun_domain::money::group_thousands;
+use haibun_domain::policy::Kind;
+use haibun_domain::{Policy, Unit, Yen};
+use unicode_width::UnicodeWidthStr;
+
+fn pad(s: &str, width: usize) -> String {
+    let w = UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+fn million(y: Yen) -> String {
+    group_thousands(y.round_to(Unit::MillionYen))
+}
+
+/// Change against the prior year in per mille, rounded half up; `None` when there was no prior budget.
+fn ratio(a: &Amounts) -> String {
+    let (p, r) = (i128::from(a.prior_year.get()), i128::from(a.request.get()));
+    if p == 0 {
+        return "—".into();
+    }
+    let permille = (r * 2000 / p + 1) / 2;
+    format!("{}.{}%", permille / 10, permille % 10)
+}
+
+fn label(policy: &Policy, kind: Kind, key: &str) -> String {
+    match key {
+        NONE => "（統合プロジェクト外）".into(),
+        UNASSIGNED => "（未設定）".into(),
+        k => policy.label_ja(kind, k).to_string(),
+    }
+}
+
+fn table(out: &mut String, title: &str, rows: &[KeyRow], kind: Kind, policy: &Policy, total: &Amounts) {
+    let _ = writeln!(out, "\n■ {title}");
+    let _ = writeln!(
+        out,
+        "  {}{}{:>14}{:>14}{:>12}{:>10}",
+        pad("コード", 16),
+        pad("名称", 30),
+        "前年度",
+        "要求額",
+        "増減",
+        "前年度比"
+    );
+    let all = rows.iter().map(|r| (r.key.as_str(), r.amounts)).chain(std::iter::once(("合計", *total)));
+    for (key, a) in all {
+        let name = if key == "合計" { "合計 / total".to_string() } else { label(policy, kind, key) };
+        let diff = Yen(a.request.get() - a.prior_year.get());
+        let _ = writeln!(
+            out,
+            "  {}{}{:>14}{:>14}{:>12}{:>10}",
+            pad(if key == "合計" { "" } else { key }, 16),
+            pad(&name, 30),
+            million(a.prior_year),
+            million(a.request),
+            million(diff),
+            ratio(&a)
+        );
+    }
+}
+
+/// A readable report of the compilation, amounts in 百万円.
+pub fn compilation_text(c: &Compilation, policy: &Policy) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} 医療分野の研究開発関連予算 取りまとめ（{:?}）/ compilation of medical R&D budget requests",
+        c.fiscal_year, c.stage
+    );
+    let _ = writeln!(
+        out,
+        "事業数/lines: {}　前年度予算額/prior year: {} 百万円　要求額/requested: {} 百万円",
+        c.lines,
+        million(c.total.prior_year),
+        million(c.total.request)
+    );
+    table(&mut out, "府省別 / by ministry", &c.by_ministry, Kind::Ministry, policy, &c.total);
+    table(&mut out, "統合プロジェクト別 / by integrated project", &c.by_project, Kind::Project, policy, &c.total);
+    table(&mut out, "区分別 / by budget channel", &c.by_channel, Kind::Channel, policy, &c.total);
+    table(
+        &mut out,
+        "疾患領域別（割合で按分）/ by disease area (apportioned by share)",
+        &c.by_disease_area,
+        Kind::DiseaseArea,
+        policy,
+        &c.total,
+    );
+    table(
+        &mut out,
+        "開発目的別（割合で按分）/ by development purpose (apportioned by share)",
+        &c.by_purpose,
+        Kind::Purpose,
+        policy,
+        &c.total,
+    );
+    let _ = writeln!(
+        out,
+        "\n単位: 百万円。各欄は円単位の正確な額を百万円未満四捨五入して表示しているため、内訳の和が合計と一致しない場合があります。\nAmounts in millions of yen, each rounded half up from exact yen; parts may not add up to the printed total."
+    );
+    out
+}
+
+/// The compilation as CSV in whole yen: one row per cell of every breakdown.
+pub fn compilation_csv(c: &Compilation) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["fiscal_year", "stage", "breakdown", "key", "sub_key", "prior_year", "request"])
+        .expect("CSV to memory");
+    let fy = c.fiscal_year.year().to_string();
+    let stage = serde_json::to_value(c.stage).expect("stage").as_str().unwrap_or_default().to_string();
+    let mut row = |breakdown: &str, key: &str, sub: &str, a: &Amounts| {
+        w.write_record([
+            fy.as_str(),
+            stage.as_str(),
+            breakdown,
+            key,
+            sub,
+            &a.prior_year.get().to_string(),
+            &a.request.get().to_string(),
+        ])
+        .expect("CSV to memory");
+    };
+    row("total", "", "", &c.total);
+    for (name, rows) in [
+        ("by_ministry", &c.by_ministry),
+        ("by_project", &c.by_project),
+        ("by_channel", &c.by_channel),
+        ("by_disease_area", &c.by_disease_area),
+        ("by_purpose", &c.by_purpose),
+    ] {
+        for r in rows {
+            row(name, &r.key, "", &r.amounts);
+        }
+    }
+    for r in &c.by_ministry_project {
+        row("by_ministry_project", &r.ministry, &r.project, &r.amounts);
+    }
+    for r in &c.by_project_disease_area {
+        row("by_project_disease_area", &r.project, &r.disease_area, &r.amounts);
+    }
+    String::from_utf8(w.into_inner().expect("CSV to memory")).expect("UTF-8")
+}

@@ -1,0 +1,93 @@
+//! Shared helpers for the CLI tests: the real binary on a test database.
+
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use haibun_domain::{FiscalYear, RequestLine};
+pub use haibun_testkit::{Db, TestDb};
+
+/// Runs the real `haibun` binary with `--db` pointing at the test database.
+pub fn haibun(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_haibun"))
+        .arg("--db")
+        .arg(&db.url)
+        .args(args)
+        .current_dir(db.dir.path())
+        .env_remove("HAIBUN_DATABASE_URL")
+        .output()
+        .expect("run haibun")
+}
+
+/// Runs it and insists on success; returns stdout.
+pub fn ok(db: &TestDb, args: &[&str]) -> String {
+    let out = haibun(db, args);
+    assert!(
+        out.status.success(),
+        "haibun {args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 stdout")
+}
+
+/// A test database with the schema and the FY2023 policy.
+pub fn initialised(db: Db) -> TestDb {
+    let t = TestDb::new(db);
+    ok(&t, &["init", "--fy", "2023"]);
+    t
+}
+
+/// Writes `bytes` into the test folder and returns the path as text.
+pub fn file(db: &TestDb, name: &str, bytes: &[u8]) -> String {
+    let p = db.path(name);
+    std::fs::write(&p, bytes).expect("write fixture");
+    p.display().to_string()
+}
+
+/// Imports a file for a ministry and insists on success.
+pub fn import(db: &TestDb, path: &str, ministry: &str) -> String {
+    ok(db, &["import", path, "--fy", "2023", "--ministry", ministry])
+}
+
+pub fn fy() -> FiscalYear {
+    FiscalYear::try_from(2023).expect("year")
+}
+
+/// Everything a user could observe of the database: current lines with versions, all
+/// versions, and the number of audit events.
+pub fn state(db: &TestDb) -> (Vec<(RequestLine, i64)>, usize) {
+    db.with_service(async |svc| {
+        let lines = svc.lines(fy(), None).await.expect("lines");
+        let events = svc.audit_events(None).await.expect("events").len();
+        let mut with_versions = Vec::new();
+        for l in lines {
+            let h = svc.line_history(fy(), &l.ministry, l.line_id.as_str()).await.expect("history");
+            with_versions.push((l, h.len() as i64));
+        }
+        (with_versions, events)
+    })
+}
+
+/// The compile JSON.
+pub fn compile_json(db: &TestDb) -> serde_json::Value {
+    serde_json::from_str(&ok(db, &["compile", "--fy", "2023", "--format", "json"])).expect("compile JSON")
+}
+
+pub fn exists(p: &str) -> bool {
+    Path::new(p).exists()
+}
+
+/// Declares each named test function `fn(Db)` once per database.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name($crate::common::Db::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name($crate::common::Db::Postgres) } )*
+        }
+    };
+}

@@ -1,0 +1,254 @@
+//! The demo data set: a realistic, clearly fictional (架空) year of requests, generated from a seed.
+
+use haibun_domain::line::LineId;
+use haibun_domain::policy::Kind;
+use haibun_domain::{FiscalYear, Policy, RequestLine, Shares, Unit, Yen};
+
+use crate::{Actor, ImportReport, ImportRequest, Service, ServiceResult};
+
+/// The demo's seed; the same seed always gives the same lines.
+pub const DEMO_SEED: u64 = 20_230_401;
+/// How many lines the demo has.
+pub const DEMO_LINES: usize = 150;
+
+/// A small deterministic generator (SplitMix64), enough for fixtures and stable across releases.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// A number in `lo..=hi`.
+    pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+
+    /// One element of a non-empty slice.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn subjects(project: Option<&str>) -> &'static [&'static str] {
+    match project {
+        Some("PHARMA") => &[
+            "次世代創薬モダリティ基盤",
+            "RNA標的創薬技術",
+            "医療用RIがん治療薬",
+            "創薬AIプラットフォーム",
+            "小児・希少疾患治療薬開発",
+            "新興感染症ワクチン・治療薬",
+        ],
+        Some("DEVICE") => &[
+            "AI診断支援医療機器",
+            "手術支援ロボティクス",
+            "在宅ヘルスケア機器",
+            "予防・早期発見デバイス",
+            "医療機器エコシステム形成",
+        ],
+        Some("REGEN") => {
+            &["iPS細胞由来再生医療", "in vivo遺伝子治療", "細胞製造基盤技術", "疾患iPS細胞創薬", "遺伝子編集治療"]
+        }
+        Some("GENOME") => {
+            &["全ゲノム解析情報基盤", "バイオバンク連携", "疾患レジストリ活用", "ゲノム医療実装", "医療データ連携基盤"]
+        }
+        Some("DISEASE") => {
+            &["脳機能解明", "免疫アレルギー疾患病態解明", "生活習慣病メカニズム", "感染症研究拠点", "老化機構解明"]
+        }
+        Some("SEEDS") => &[
+            "橋渡し研究シーズ育成",
+            "臨床研究中核病院機能強化",
+            "国際共同研究",
+            "異分野融合シーズ探索",
+            "リバーストランスレーショナル研究",
+        ],
+        _ => &[
+            "インハウス基盤研究",
+            "ムーンショット型研究開発",
+            "ワクチン開発基金",
+            "スタートアップ出資",
+            "研究基盤整備",
+        ],
+    }
+}
+
+const SUFFIXES: &[&str] = &["研究開発事業", "推進事業", "実用化研究", "基盤整備事業", "プログラム"];
+/// (ministry, weight): the larger research ministries file more lines.
+const MINISTRIES: &[(&str, u64)] = &[("MHLW", 40), ("MEXT", 35), ("METI", 15), ("MIC", 5), ("CAO", 5)];
+/// (channel, weight).
+const CHANNELS: &[(&str, u64)] = &[("AMED", 70), ("INHOUSE", 12), ("FUND", 6), ("INVESTMENT", 5), ("OTHER", 7)];
+
+fn weighted<'a>(rng: &mut Rng, items: &'a [(&'a str, u64)]) -> &'a str {
+    let total: u64 = items.iter().map(|(_, w)| w).sum();
+    let mut x = rng.below(total);
+    for (item, w) in items {
+        if x < *w {
+            return item;
+        }
+        x -= w;
+    }
+    items[0].0
+}
+
+fn random_shares(rng: &mut Rng, codes: &[&str], max_parts: u64, first: Option<&str>) -> Shares {
+    let parts = 1 + rng.below(max_parts) as usize;
+    let mut chosen: Vec<&str> = first.into_iter().collect();
+    while chosen.len() < parts {
+        let c = *rng.pick(codes);
+        if !chosen.contains(&c) {
+            chosen.push(c);
+        }
+    }
+    let mut left = 100u8;
+    let mut pairs = Vec::new();
+    for (i, c) in chosen.iter().enumerate() {
+        let pct = if i + 1 == chosen.len() {
+            left
+        } else {
+            (10 + rng.below(u64::from(left) - 10 * (chosen.len() - i) as u64 + 1) as u8).min(left - 10)
+        };
+        left -= pct;
+        pairs.push((c.to_string(), pct));
+    }
+    Shares::new(pairs).expect("generated shares sum to 100")
+}
+
+/// Generates `count` fictional lines for `policy`'s year. The first lines cycle through every
+/// project, channel, disease area and purpose, so each appears with money.
+pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
+    let mut rng = Rng::new(seed);
+    let projects = policy.codes(Kind::Project);
+    let channels = policy.codes(Kind::Channel);
+    let diseases = policy.codes(Kind::DiseaseArea);
+    let purposes = policy.codes(Kind::Purpose);
+    let mut next_id: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    (0..count)
+        .map(|i| {
+            let ministry = weighted(&mut rng, MINISTRIES).to_string();
+            let channel = if i < channels.len() {
+                channels[i]
+            } else if i < channels.len() + projects.len() {
+                "AMED"
+            } else {
+                weighted(&mut rng, CHANNELS)
+            }
+            .to_string();
+            let project = if channel == "AMED" {
+                let k = i.wrapping_sub(channels.len());
+                Some(if k < projects.len() { projects[k] } else { *rng.pick(&projects) }.to_string())
+            } else if rng.below(3) == 0 {
+                Some(rng.pick(&projects).to_string())
+            } else {
+                None
+            };
+            let is_new = rng.below(5) == 0;
+            // Amounts in whole thousands of yen, as budget documents count; prior year 30M–9B yen.
+            let prior = if is_new { 0 } else { rng.between(30_000, 9_000_000) * 1_000 };
+            let request = if is_new {
+                rng.between(20_000, 3_000_000) * 1_000
+            } else {
+                prior / 1000 * rng.between(85, 135) / 100 * 1_000
+            };
+            let priority_frame = (rng.below(10) < 3).then(|| request / 1000 * rng.between(10, 40) / 100 * 1_000);
+            let disease_areas = (i < diseases.len() || rng.below(10) < 7)
+                .then(|| random_shares(&mut rng, &diseases, 3, diseases.get(i).copied()));
+            let purposes = (i < purposes.len() || rng.below(10) < 8)
+                .then(|| random_shares(&mut rng, &purposes, 2, purposes.get(i).copied()));
+            let n = next_id.entry(ministry.clone()).or_insert(0);
+            *n += 1;
+            let subject = rng.pick(subjects(project.as_deref()));
+            let suffix = rng.pick(SUFFIXES);
+            RequestLine {
+                fiscal_year: policy.fiscal_year,
+                line_id: LineId::parse(&format!("{ministry}-{:03}", *n)).expect("generated id"),
+                ministry,
+                name: format!("（架空）{subject}{suffix}"),
+                channel,
+                project,
+                prior_year: Yen(prior),
+                request: Yen(request),
+                priority_frame: priority_frame.map(Yen),
+                disease_areas,
+                purposes,
+                is_new,
+                summary: format!("（架空のデモデータ）{subject}に関する研究開発を推進する。"),
+                kpi: format!(
+                    "令和{}年度までに{subject}の成果を{}件創出",
+                    policy.fiscal_year.year() - 2018 + 2,
+                    rng.between(3, 30)
+                ),
+            }
+        })
+        .collect()
+}
+
+impl Service {
+    /// Loads the demo lines of `fy` through the real intake: one workbook per ministry, imported.
+    pub async fn load_demo(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Vec<ImportReport>> {
+        let policy = self.policy(fy).await?;
+        let lines = generate(&policy, DEMO_SEED, DEMO_LINES);
+        let mut reports = Vec::new();
+        for ministry in policy.codes(Kind::Ministry) {
+            let mine: Vec<RequestLine> = lines.iter().filter(|l| l.ministry == ministry).cloned().collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let bytes = haibun_sheets::write_workbook(&policy, Some(ministry), Unit::ThousandYen, &mine)
+                .map_err(|e| crate::ServiceError::Internal(e.into()))?;
+            let file = format!("demo-{}-{ministry}.xlsx", fy.year());
+            reports.push(
+                self.import(
+                    actor,
+                    ImportRequest { fiscal_year: fy, ministry, file_name: &file, bytes: &bytes, unit: None },
+                )
+                .await?,
+            );
+        }
+        Ok(reports)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_covers_every_code_and_is_deterministic() {
+        let policy = Policy::builtin(FiscalYear::try_from(2023).unwrap()).unwrap().unwrap();
+        let a = generate(&policy, DEMO_SEED, DEMO_LINES);
+        assert_eq!(a, generate(&policy, DEMO_SEED, DEMO_LINES));
+        let c = haibun_domain::compile(policy.fiscal_year, haibun_domain::Stage::Requested, &a);
+        let keys = |rows: &[haibun_domain::compile::KeyRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+        for code in policy.codes(Kind::Project) {
+            assert!(keys(&c.by_project).contains(&code.to_string()), "{code}");
+        }
+        for (kind, rows) in
+            [(Kind::Channel, &c.by_channel), (Kind::DiseaseArea, &c.by_disease_area), (Kind::Purpose, &c.by_purpose)]
+        {
+            for code in policy.codes(kind) {
+                assert!(keys(rows).contains(&code.to_string()), "{code}");
+            }
+        }
+        for m in ["CAO", "MIC", "MEXT", "MHLW", "METI"] {
+            assert!(keys(&c.by_ministry).contains(&m.to_string()), "{m}");
+        }
+        assert!(a.iter().all(|l| l.priority_frame.is_none_or(|f| f <= l.request)));
+    }
+}

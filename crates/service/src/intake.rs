@@ -1,0 +1,189 @@
+//! Importing a ministry's filled workbook or CSV: all problems or nothing written.
+
+use std::collections::HashMap;
+
+use haibun_domain::line::{RowContext, parse_row};
+use haibun_domain::policy::Kind;
+use haibun_domain::problem::{Location, Problem, ProblemCode};
+use haibun_domain::{FiscalYear, Unit};
+use haibun_store::{LineChange, NewEvent};
+use sha2::{Digest, Sha256};
+
+use crate::{Actor, Service, ServiceError, ServiceResult, now};
+
+/// An import: which file, for which year and ministry, in which unit.
+#[derive(Debug, Clone)]
+pub struct ImportRequest<'a> {
+    /// The fiscal year.
+    pub fiscal_year: FiscalYear,
+    /// The ministry, as a code or name.
+    pub ministry: &'a str,
+    /// The file name as the user gave it (for messages).
+    pub file_name: &'a str,
+    /// The file's bytes.
+    pub bytes: &'a [u8],
+    /// The unit given on the command line, if any.
+    pub unit: Option<Unit>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// The file.
+    pub file: String,
+    /// The sheet read, for workbooks.
+    pub sheet: Option<String>,
+    /// The ministry code.
+    pub ministry: String,
+    /// The fiscal year.
+    pub fiscal_year: FiscalYear,
+    /// The unit amounts were read in.
+    pub unit: Unit,
+    /// Rows read.
+    pub rows: usize,
+    /// New lines.
+    pub inserted: usize,
+    /// Lines replaced by a new version.
+    pub updated: usize,
+    /// Lines already stored exactly so.
+    pub unchanged: usize,
+    /// SHA-256 of the file, as recorded in the audit trail.
+    pub sha256: String,
+}
+
+impl Service {
+    /// Reads, checks and stores a file of request lines in one transaction. On any problem,
+    /// every problem is returned and nothing is written.
+    pub async fn import(&self, actor: &Actor, req: ImportRequest<'_>) -> ServiceResult<ImportReport> {
+        let policy = self.policy(req.fiscal_year).await?;
+        let ministry = Self::ministry_code(&policy, req.ministry)?;
+        let intake = haibun_sheets::read_intake(req.bytes, req.file_name).map_err(ServiceError::Invalid)?;
+        let mut problems = Vec::new();
+
+        let sheet_unit = match &intake.unit_cell {
+            None => None,
+            Some((text, loc)) => match text.parse::<Unit>() {
+                Ok(u) => Some((u, loc)),
+                Err(_) => {
+                    problems.push(Problem::new(
+                        ProblemCode::UnitConflict,
+                        loc.clone(),
+                        format!("単位「{text}」は 円・千円・百万円 のいずれかにしてください"),
+                        format!("unit \"{text}\" must be 円, 千円 or 百万円"),
+                    ));
+                    None
+                }
+            },
+        };
+        let unit = match (sheet_unit, req.unit) {
+            (Some((s, loc)), Some(arg)) if s != arg => {
+                problems.push(Problem::new(
+                    ProblemCode::UnitConflict,
+                    loc.clone(),
+                    format!("シートの単位（{s}）と --unit（{arg}）が異なります"),
+                    format!("the sheet's unit ({}) differs from --unit ({})", s.name(), arg.name()),
+                ));
+                arg
+            }
+            (Some((s, _)), _) => s,
+            (None, Some(arg)) => arg,
+            (None, None) => Unit::ThousandYen,
+        };
+        if let Some((text, loc)) = &intake.ministry_cell {
+            match policy.resolve(Kind::Ministry, text) {
+                Some(code) if code == ministry => {}
+                Some(code) => problems.push(Problem::new(
+                    ProblemCode::MinistryConflict,
+                    loc.clone(),
+                    format!("シートの府省（{text}）が取り込み先（{ministry}）と異なります"),
+                    format!("the sheet's ministry ({code}) differs from the one importing ({ministry})"),
+                )),
+                None => problems.push(Problem::new(
+                    ProblemCode::UnknownCode,
+                    loc.clone(),
+                    format!("府省「{text}」は方針にありません"),
+                    format!("unknown ministry \"{text}\""),
+                )),
+            }
+        }
+        if intake.rows.is_empty() {
+            problems.push(Problem::new(
+                ProblemCode::NoData,
+                Location { sheet: intake.sheet.clone(), ..Location::file(req.file_name) },
+                "要求行が一行もありません",
+                "the file holds no request lines",
+            ));
+        }
+
+        let ctx = RowContext { policy: &policy, fiscal_year: req.fiscal_year, ministry: &ministry, unit };
+        let mut lines = Vec::with_capacity(intake.rows.len());
+        let mut first_row: HashMap<String, u32> = HashMap::new();
+        for row in &intake.rows {
+            match parse_row(&row.cells, &row.location, ctx) {
+                Ok(line) => {
+                    let r = row.location.row.unwrap_or(0);
+                    if let Some(first) = first_row.insert(line.line_id.to_string(), r) {
+                        first_row.insert(line.line_id.to_string(), first);
+                        let loc = row
+                            .cells
+                            .iter()
+                            .find(|c| c.field == haibun_domain::line::Field::LineId)
+                            .map_or_else(|| row.location.clone(), |c| c.location.clone());
+                        problems.push(Problem::new(
+                            ProblemCode::DuplicateLineId,
+                            loc,
+                            format!("事業番号 {} は {first} 行目にもあります", line.line_id),
+                            format!("line id {} also appears in row {first}", line.line_id),
+                        ));
+                    } else {
+                        lines.push(line);
+                    }
+                }
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.location.row.unwrap_or(0));
+            return Err(ServiceError::Invalid(problems));
+        }
+
+        let sha256 = hex::encode(Sha256::digest(req.bytes));
+        let at = now();
+        let mut tx = self.store.begin().await?;
+        let (mut inserted, mut updated, mut unchanged) = (Vec::new(), Vec::new(), 0usize);
+        for line in &lines {
+            match tx.save_line(line, None, &actor.name, &at).await? {
+                LineChange::Inserted => inserted.push(line.line_id.to_string()),
+                LineChange::Updated { from } => {
+                    updated.push(serde_json::json!({"line_id": line.line_id, "from_version": from}))
+                }
+                LineChange::Unchanged => unchanged += 1,
+            }
+        }
+        let after = serde_json::json!({"file": req.file_name, "sha256": sha256, "sheet": intake.sheet, "unit": unit.name(), "rows": lines.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged});
+        tx.append_event(&NewEvent {
+            at,
+            actor: actor.name.clone(),
+            role: actor.role.clone(),
+            action: "lines.import".into(),
+            entity: format!("FY{}/{ministry}", req.fiscal_year.year()),
+            fiscal_year: Some(req.fiscal_year.year()),
+            before: None,
+            after: Some(after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(ImportReport {
+            file: req.file_name.to_string(),
+            sheet: intake.sheet,
+            ministry,
+            fiscal_year: req.fiscal_year,
+            unit,
+            rows: lines.len(),
+            inserted: inserted.len(),
+            updated: updated.len(),
+            unchanged,
+            sha256,
+        })
+    }
+}

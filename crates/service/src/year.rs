@@ -1,0 +1,156 @@
+//! A fiscal year's set-up and read-outs: init, policy, template, compilation, export.
+
+use haibun_domain::policy::Kind;
+use haibun_domain::problem::{Location, Problem, ProblemCode};
+use haibun_domain::{Compilation, FiscalYear, Policy, RequestLine, Stage, Unit, compile};
+use haibun_store::NewEvent;
+
+use crate::{Actor, Service, ServiceError, ServiceResult, now};
+
+/// What `init` did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InitReport {
+    /// The fiscal year.
+    pub fiscal_year: FiscalYear,
+    /// Whether the policy was stored now (false: it was there already).
+    pub policy_stored: bool,
+}
+
+/// The formats lines are exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The request workbook.
+    Xlsx,
+    /// CSV, UTF-8 with BOM.
+    Csv,
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> ServiceError {
+    ServiceError::Internal(e.into())
+}
+
+impl Service {
+    /// Creates the schema and stores the year's built-in policy. Running it again is harmless.
+    pub async fn init(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<InitReport> {
+        let Some(builtin) = Policy::builtin(fy) else {
+            return Err(ServiceError::not_found(
+                format!("{} の方針は組み込まれていません（組み込み: 2023）", fy.era_label()),
+                format!("no built-in policy for {fy} (built in: 2023)"),
+            ));
+        };
+        let policy = builtin.map_err(ServiceError::Invalid)?;
+        let (file, text) = haibun_domain::policy::builtin_source(fy).expect("checked above");
+        self.store.migrate().await?;
+        let mut tx = self.store.begin().await?;
+        let at = now();
+        let stored = tx.put_policy_if_absent(fy.year(), file, text, &at).await?;
+        if stored {
+            let after = serde_json::json!({"source_file": file, "name_ja": policy.name_ja, "projects": policy.codes(Kind::Project)});
+            tx.append_event(&NewEvent {
+                at,
+                actor: actor.name.clone(),
+                role: actor.role.clone(),
+                action: "policy.store".into(),
+                entity: format!("FY{}/policy", fy.year()),
+                fiscal_year: Some(fy.year()),
+                before: None,
+                after: Some(after),
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(InitReport { fiscal_year: fy, policy_stored: stored })
+    }
+
+    /// The stored policy of a year.
+    pub async fn policy(&self, fy: FiscalYear) -> ServiceResult<Policy> {
+        self.store.ensure_initialised().await?;
+        let Some((file, text)) = self.store.policy_toml(fy.year()).await? else {
+            return Err(ServiceError::not_found(
+                format!(
+                    "{} の方針が登録されていません（`haibun init --fy {}` を実行してください）",
+                    fy.era_label(),
+                    fy.year()
+                ),
+                format!("no policy stored for {fy} (run `haibun init --fy {}`)", fy.year()),
+            ));
+        };
+        Policy::from_toml(&text, &file).map_err(|p| {
+            internal(anyhow::anyhow!(
+                "stored policy is invalid: {}",
+                p.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            ))
+        })
+    }
+
+    /// Resolves a ministry code or name in the year's policy.
+    pub fn ministry_code(policy: &Policy, given: &str) -> ServiceResult<String> {
+        policy.resolve(Kind::Ministry, given).ok_or_else(|| {
+            let valid = policy.codes(Kind::Ministry).join(", ");
+            ServiceError::Invalid(vec![Problem::new(
+                ProblemCode::UnknownCode,
+                Location::field("--ministry"),
+                format!("府省「{given}」は方針にありません（有効: {valid}）"),
+                format!("unknown ministry \"{given}\" (valid: {valid})"),
+            )])
+        })
+    }
+
+    /// The blank request workbook of a year, for a ministry if given.
+    pub async fn template(&self, fy: FiscalYear, ministry: Option<&str>, unit: Unit) -> ServiceResult<Vec<u8>> {
+        let policy = self.policy(fy).await?;
+        let ministry = ministry.map(|m| Self::ministry_code(&policy, m)).transpose()?;
+        haibun_sheets::write_workbook(&policy, ministry.as_deref(), unit, &[]).map_err(internal)
+    }
+
+    /// The current lines of a year, optionally of one ministry.
+    pub async fn lines(&self, fy: FiscalYear, ministry: Option<&str>) -> ServiceResult<Vec<RequestLine>> {
+        let policy = self.policy(fy).await?;
+        let ministry = ministry.map(|m| Self::ministry_code(&policy, m)).transpose()?;
+        Ok(self.store.lines(fy, ministry.as_deref()).await?.into_iter().map(|s| s.line).collect())
+    }
+
+    /// The compilation of the lines as requested now.
+    pub async fn compile(&self, fy: FiscalYear) -> ServiceResult<Compilation> {
+        let lines = self.lines(fy, None).await?;
+        Ok(compile(fy, Stage::Requested, &lines))
+    }
+
+    /// The stored lines in exactly the template's format, so that importing the export changes nothing.
+    pub async fn export(
+        &self,
+        fy: FiscalYear,
+        ministry: Option<&str>,
+        format: ExportFormat,
+        unit: Unit,
+    ) -> ServiceResult<Vec<u8>> {
+        let policy = self.policy(fy).await?;
+        let ministry = ministry.map(|m| Self::ministry_code(&policy, m)).transpose()?;
+        let lines: Vec<RequestLine> =
+            self.store.lines(fy, ministry.as_deref()).await?.into_iter().map(|s| s.line).collect();
+        match format {
+            ExportFormat::Xlsx => {
+                haibun_sheets::write_workbook(&policy, ministry.as_deref(), unit, &lines).map_err(internal)
+            }
+            ExportFormat::Csv => Ok(haibun_sheets::write_csv(&policy, ministry.as_deref(), unit, &lines)),
+        }
+    }
+
+    /// Every stored version of one line, oldest first.
+    pub async fn line_history(
+        &self,
+        fy: FiscalYear,
+        ministry: &str,
+        line_id: &str,
+    ) -> ServiceResult<Vec<haibun_store::StoredLine>> {
+        let policy = self.policy(fy).await?;
+        let ministry = Self::ministry_code(&policy, ministry)?;
+        Ok(self.store.line_history(fy, &ministry, line_id).await?)
+    }
+
+    /// The audit events, optionally of one year.
+    pub async fn audit_events(&self, fy: Option<FiscalYear>) -> ServiceResult<Vec<haibun_store::AuditEvent>> {
+        self.store.ensure_initialised().await?;
+        Ok(self.store.events(fy.map(FiscalYear::year)).await?)
+    }
+}

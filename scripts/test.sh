@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test of haibun on SQLite and on PostgreSQL, then clippy and rustfmt.
+#
+# It starts a throwaway PostgreSQL cluster (the machine's PostgreSQL, 15 or newer: initdb and
+# pg_ctl) on a free loopback port, points the tests at it with HAIBUN_TEST_PG_URL, and removes it
+# afterwards, also on failure. PostgreSQL refuses to run as root, so as root the cluster runs as
+# the `postgres` user. Extra arguments go to `cargo test` (e.g. a test name filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_bin() {
+  local d
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/initdb" ] && { echo "$d"; return; }
+  done
+  command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return; }
+  echo "PostgreSQL (initdb, pg_ctl) が見つかりません / PostgreSQL not found: apt-get install -y postgresql" >&2
+  exit 1
+}
+PGBIN=$(pg_bin)
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+PGDIR=$(mktemp -d /tmp/haibun-pg.XXXXXX)
+PORT=$(free_port)
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+cleanup() {
+  as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PGDIR"
+}
+trap cleanup EXIT INT TERM
+
+[ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$PGDIR/initdb.log" 2>&1 \
+  || { cat "$PGDIR/initdb.log" >&2; exit 1; }
+as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -l "$PGDIR/server.log" \
+  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGDIR -c fsync=off -c max_connections=200" start >/dev/null \
+  || { cat "$PGDIR/server.log" >&2; exit 1; }
+export HAIBUN_TEST_PG_URL="postgres://postgres@127.0.0.1:$PORT"
+echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (throwaway)"
+
+cargo test --workspace --all-targets "$@"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo fmt --all -- --check
+echo "すべてのテストが通りました / all tests passed (SQLite and PostgreSQL), clippy and rustfmt clean"
