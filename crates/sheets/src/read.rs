@@ -63,6 +63,16 @@ pub fn read_intake(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
         return read_workbook(bytes, file);
     }
     let lower = file.to_lowercase();
+    let binary = bytes.iter().take(8192).any(|&b| b == 0)
+        || [b"%PDF".as_slice(), b"\x89PNG", b"GIF8", b"\xFF\xD8\xFF"].iter().any(|sig| bytes.starts_with(sig));
+    if binary {
+        return Err(problem(
+            ProblemCode::NotASpreadsheet,
+            at,
+            "ワークブックでも CSV テキストでもありません",
+            "neither a workbook nor CSV text",
+        ));
+    }
     if [".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"].iter().any(|e| lower.ends_with(e)) {
         return Err(problem(
             ProblemCode::NotASpreadsheet,
