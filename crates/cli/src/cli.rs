@@ -12,6 +12,9 @@ pub struct Cli {
     /// データベース: SQLite ファイルのパスまたは postgres:// URL / database: a SQLite file path or a postgres:// URL [default: haibun.db]
     #[arg(long, global = true, env = "HAIBUN_DATABASE_URL")]
     pub db: Option<String>,
+    /// 操作する利用者（省略時はシステム管理者）/ act as this user (default: the system administrator)
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -104,6 +107,131 @@ pub enum Command {
         /// 出力形式 / output format
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// 推進本部の取りまとめを確定し番号付きスナップショットにする / freeze HQ's compilation as a numbered snapshot
+        #[arg(long, conflicts_with = "snapshot_id")]
+        snapshot: bool,
+        /// 確定済みスナップショットを表示する / show a frozen snapshot
+        #[arg(long)]
+        snapshot_id: Option<i64>,
+    },
+    /// 利用者 / users
+    User {
+        /// The user command.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// 府省の要求一式（パッケージ）の提出・報告・了解・除外 / submit, report, consent to or exclude a ministry's package
+    Package {
+        /// The package command.
+        #[command(subcommand)]
+        command: PackageCommand,
+    },
+    /// ヒアリング / hearings (§2(2))
+    Hearing {
+        /// The hearing command.
+        #[command(subcommand)]
+        command: HearingCommand,
+    },
+    /// 内閣府が見直しを指示する / the Cabinet Office instructs a revision (§2(3))
+    Instruct {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省 / ministry
+        #[arg(long)]
+        ministry: String,
+        /// 対象の事業番号（省略時はパッケージ全体）/ the line concerned (the whole package if omitted)
+        #[arg(long)]
+        line: Option<String>,
+        /// 指示内容 / the instruction
+        #[arg(long)]
+        text: String,
+        /// 目標額（円）/ target amount (yen)
+        #[arg(long)]
+        target_amount: Option<String>,
+        /// 期限 YYYY-MM-DD / due date
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// 府省が指示に回答する / the ministry answers an instruction
+    Answer {
+        /// 指示番号 / instruction id
+        instruction_id: i64,
+        /// 回答 / the answer
+        #[arg(long)]
+        text: String,
+    },
+    /// 指示と回答の一覧 / instructions with their answers
+    Instructions {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省 / ministry
+        #[arg(long)]
+        ministry: Option<String>,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 推進本部が取りまとめを財政当局へ提出済とする / HQ marks the compilation submitted to the fiscal authority
+    Submit {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// スナップショット番号（省略時は最新）/ snapshot (latest if omitted)
+        #[arg(long)]
+        snapshot_id: Option<i64>,
+    },
+    /// 査定額を記録する / record the negotiated amount of a line (§2(5))
+    Negotiate {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省（事業番号が府省間で重複する場合）/ ministry (when the line id is not unique)
+        #[arg(long)]
+        ministry: Option<String>,
+        /// 事業番号 / line id
+        #[arg(long)]
+        line: String,
+        /// 査定額（円）/ negotiated amount (yen)
+        #[arg(long)]
+        amount: String,
+    },
+    /// 年度の予算を確定する / settle the year
+    Settle {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+    },
+    /// 監査証跡 / the audit trail
+    Audit {
+        /// The audit command.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// 要求事業の履歴と修正 / a line's history, and edits
+    Line {
+        /// The line command.
+        #[command(subcommand)]
+        command: LineCommand,
+    },
+    /// 各府省の状況・待ち・期限超過 / every package's state, what it waits for, what is overdue
+    Status {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 基準日 YYYY-MM-DD（省略時は今日）/ the date to judge deadlines by (today if omitted)
+        #[arg(long)]
+        today: Option<String>,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 年度の日程 / the year's calendar
+    Calendar {
+        /// The calendar command.
+        #[command(subcommand)]
+        command: CalendarCommand,
     },
     /// 登録済みの要求をテンプレート形式で書き出す（.xlsx / .csv）/ export stored lines in the template's format
     Export {
@@ -135,6 +263,190 @@ pub enum PolicyCommand {
         /// 出力形式 / output format (text or json)
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+}
+
+/// `haibun user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// 利用者を追加する（管理者のみ）/ add a user (administrators only)
+    Add {
+        /// 利用者名 / user name
+        name: String,
+        /// 役割 / role: ministry, cabinet-office, hq, fiscal, amed-pd, viewer, admin
+        #[arg(long)]
+        role: String,
+        /// 府省（役割 ministry のとき必須）/ ministry (required for the ministry role)
+        #[arg(long)]
+        ministry: Option<String>,
+    },
+    /// 利用者の一覧 / list users
+    List,
+}
+
+/// `haibun package …`
+#[derive(Debug, Subcommand)]
+pub enum PackageCommand {
+    /// 府省が内閣府へ提出する / the ministry submits to the Cabinet Office (§2(1))
+    Submit(PackageArgs),
+    /// 府省が対応状況を報告する / the ministry reports how it responded (§2(3))
+    Report(PackageArgs),
+    /// 内閣府が了解する / the Cabinet Office consents (§2(3))
+    Consent(PackageArgs),
+    /// 取りまとめから除外する（理由必須）/ exclude from the compilation, with a reason
+    Exclude {
+        /// The package.
+        #[command(flatten)]
+        package: PackageArgs,
+        /// 理由 / reason
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// Names a package.
+#[derive(Debug, clap::Args)]
+pub struct PackageArgs {
+    /// 年度 / fiscal year
+    #[arg(long)]
+    pub fy: FiscalYear,
+    /// 府省 / ministry
+    #[arg(long)]
+    pub ministry: String,
+}
+
+/// `haibun hearing …`
+#[derive(Debug, Subcommand)]
+pub enum HearingCommand {
+    /// ヒアリングを記録し実施済とする / record a hearing and mark it held
+    Record {
+        /// The package.
+        #[command(flatten)]
+        package: PackageArgs,
+        /// 実施日 YYYY-MM-DD / date held
+        #[arg(long)]
+        date: String,
+        /// 場所 / place
+        #[arg(long, default_value = "")]
+        place: String,
+        /// 出席者 / attendees
+        #[arg(long, default_value = "")]
+        attendees: String,
+        /// 議事録ファイル（UTF-8 テキスト）/ minutes file (UTF-8 text)
+        #[arg(long)]
+        minutes: Option<PathBuf>,
+    },
+    /// ヒアリングの一覧 / list hearings
+    List {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+    },
+}
+
+/// `haibun audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// 監査記録の一覧 / list audit events
+    Log {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: Option<FiscalYear>,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// ハッシュ連鎖を検証する / verify the hash chain
+    Verify,
+}
+
+/// `haibun line …`
+#[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once per run; boxing would only obscure the clap declaration")]
+pub enum LineCommand {
+    /// 事業の全版と差分 / every version of a line, with what changed
+    History {
+        /// 事業番号 / line id
+        id: String,
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省 / ministry
+        #[arg(long)]
+        ministry: String,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 事業を修正する（読んだ版を指定）/ edit a line, naming the version read
+    Update {
+        /// 事業番号 / line id
+        id: String,
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省 / ministry
+        #[arg(long)]
+        ministry: String,
+        /// 読んだ版 / the version read
+        #[arg(long)]
+        version: i64,
+        /// 事業名 / name
+        #[arg(long)]
+        name: Option<String>,
+        /// 区分 / channel
+        #[arg(long)]
+        channel: Option<String>,
+        /// 統合プロジェクト / project
+        #[arg(long)]
+        project: Option<String>,
+        /// 前年度予算額（円）/ prior-year budget (yen)
+        #[arg(long)]
+        prior_year: Option<String>,
+        /// 要求額（円）/ request (yen)
+        #[arg(long)]
+        request: Option<String>,
+        /// うち重要政策推進枠（円）/ priority-frame part (yen)
+        #[arg(long)]
+        priority_frame: Option<String>,
+        /// 疾患領域 / disease areas, e.g. がん:60;難病:40
+        #[arg(long)]
+        disease_areas: Option<String>,
+        /// 開発目的 / purposes
+        #[arg(long)]
+        purposes: Option<String>,
+        /// 事業概要 / summary
+        #[arg(long)]
+        summary: Option<String>,
+        /// 成果目標 / KPI
+        #[arg(long)]
+        kpi: Option<String>,
+    },
+}
+
+/// `haibun calendar …`
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// 日程を設定する / set the calendar
+    Set {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 提出期限 / submission deadline
+        #[arg(long)]
+        submission_deadline: String,
+        /// ヒアリング開始 / hearings start
+        #[arg(long)]
+        hearing_start: String,
+        /// ヒアリング終了 / hearings end
+        #[arg(long)]
+        hearing_end: String,
+        /// 了解期限 / consent deadline
+        #[arg(long)]
+        consent_deadline: String,
+        /// 取りまとめ日 / compilation date
+        #[arg(long)]
+        compilation_date: String,
     },
 }
 

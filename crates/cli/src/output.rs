@@ -11,6 +11,14 @@ pub enum CliError {
     /// A use case failed.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// `audit verify` found a broken chain.
+    #[error("監査証跡が壊れています: 事象 {seq}: {reason} / the audit chain is broken at event {seq}: {reason}")]
+    AuditBroken {
+        /// The first broken event.
+        seq: i64,
+        /// Why.
+        reason: String,
+    },
     /// A file could not be read or written.
     #[error("ファイル {path} を扱えません: {source} / cannot use file {path}: {source}")]
     Io {
@@ -26,6 +34,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Service(e) => e.exit_code(),
+            CliError::AuditBroken { .. } => 1,
             CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 5,
             CliError::Io { .. } => 2,
         }
@@ -59,7 +68,17 @@ pub fn report_error(e: &CliError) {
         CliError::Io { .. } => {
             let _ = writeln!(err, "エラー/error [E_IO]: {e}");
         }
+        CliError::AuditBroken { .. } => {
+            let _ = writeln!(err, "エラー/error [E_AUDIT_BROKEN]: {e}");
+        }
     }
+}
+
+/// An invalid command-line value, as an input problem of its own field.
+pub fn invalid(field: &str, message: &str) -> CliError {
+    use haibun_domain::problem::{Location, Problem, ProblemCode};
+    let (ja, en) = message.split_once(" / ").unwrap_or((message, message));
+    ServiceError::Invalid(vec![Problem::new(ProblemCode::InvalidArgument, Location::field(field), ja, en)]).into()
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so that a failure

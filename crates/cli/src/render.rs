@@ -8,7 +8,8 @@ use haibun_domain::policy::Kind;
 use haibun_domain::{Policy, Unit, Yen};
 use unicode_width::UnicodeWidthStr;
 
-fn pad(s: &str, width: usize) -> String {
+/// Pads to a display width (CJK characters count two).
+pub fn pad(s: &str, width: usize) -> String {
     let w = UnicodeWidthStr::width(s);
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
@@ -143,4 +144,30 @@ pub fn compilation_csv(c: &Compilation) -> String {
         row("by_project_disease_area", &r.project, &r.disease_area, &r.amounts);
     }
     String::from_utf8(w.into_inner().expect("CSV to memory")).expect("UTF-8")
+}
+
+/// Every version of a line, and what changed from the one before.
+pub fn history_text(history: &[haibun_service::StoredLine], policy: &Policy) -> String {
+    let mut out = String::new();
+    let mut prev: Option<Vec<(haibun_domain::line::Field, String)>> = None;
+    for h in history {
+        let cells = haibun_domain::line::to_cells(&h.line, policy, Unit::Yen);
+        let _ = writeln!(out, "版/version {} — {} {}", h.version, h.updated_at, h.updated_by);
+        match &prev {
+            None => {
+                for (f, v) in &cells {
+                    let _ = writeln!(out, "    {}: {v}", f.header_ja());
+                }
+            }
+            Some(before) => {
+                for ((f, old), (_, new)) in before.iter().zip(&cells) {
+                    if old != new {
+                        let _ = writeln!(out, "    {}: {old} → {new}", f.header_ja());
+                    }
+                }
+            }
+        }
+        prev = Some(cells);
+    }
+    out
 }

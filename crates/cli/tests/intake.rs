@@ -113,7 +113,9 @@ fn reimport_replaces_a_line_as_a_new_version(db: Db) {
         assert_eq!(*versions, expected, "{}", line.line_id);
     }
     assert_eq!(stored.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>(), lines);
-    let history = t.with_service(async |svc| svc.line_history(fy(), "MEXT", lines[4].line_id.as_str()).await).unwrap();
+    let history = t
+        .with_service(async |svc| svc.line_history(&Actor::system(), fy(), "MEXT", lines[4].line_id.as_str()).await)
+        .unwrap();
     assert_eq!(history.iter().map(|h| h.version).collect::<Vec<_>>(), [1, 2]);
     assert_ne!(history[0].line.request, history[1].line.request, "the old version is kept as it was");
 }

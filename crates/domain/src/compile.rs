@@ -27,19 +27,25 @@ pub enum Stage {
     Settled,
 }
 
-/// Prior-year and requested amounts of one cell of a cross-tab.
+/// Prior-year, requested and (once settled) settled amounts of one cell of a cross-tab.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Amounts {
     /// 前年度予算額
     pub prior_year: Yen,
     /// 要求額
     pub request: Yen,
+    /// 査定額: the amount settled with the fiscal authority (settled stage only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settled: Option<Yen>,
 }
 
 impl Amounts {
-    fn add(&mut self, prior_year: Yen, request: Yen) {
-        self.prior_year += prior_year;
-        self.request += request;
+    fn add(&mut self, a: Amounts) {
+        self.prior_year += a.prior_year;
+        self.request += a.request;
+        if let Some(s) = a.settled {
+            self.settled = Some(self.settled.unwrap_or_default() + s);
+        }
     }
 }
 
@@ -104,15 +110,26 @@ pub struct Compilation {
     pub by_project_disease_area: Vec<ProjectDiseaseRow>,
 }
 
-/// Splits a line's amounts over its shares (largest remainder), or puts all under `UNASSIGNED`.
-fn split(line: &RequestLine, shares: Option<&Shares>) -> Vec<(String, Yen, Yen)> {
+/// Splits a line's amounts over its shares (largest remainder, each amount on its own, so each
+/// sums to the whole), or puts all under `UNASSIGNED`.
+fn split(a: Amounts, shares: Option<&Shares>) -> Vec<(String, Amounts)> {
     match shares {
-        None => vec![(UNASSIGNED.to_string(), line.prior_year, line.request)],
+        None => vec![(UNASSIGNED.to_string(), a)],
         Some(s) => {
             let weights: Vec<u64> = s.pairs().iter().map(|(_, p)| u64::from(*p)).collect();
-            let prior = apportion(line.prior_year, &weights);
-            let req = apportion(line.request, &weights);
-            s.pairs().iter().zip(prior).zip(req).map(|(((code, _), p), r)| (code.clone(), p, r)).collect()
+            let prior = apportion(a.prior_year, &weights);
+            let req = apportion(a.request, &weights);
+            let settled = a.settled.map(|v| apportion(v, &weights));
+            s.pairs()
+                .iter()
+                .enumerate()
+                .map(|(i, (code, _))| {
+                    (
+                        code.clone(),
+                        Amounts { prior_year: prior[i], request: req[i], settled: settled.as_ref().map(|v| v[i]) },
+                    )
+                })
+                .collect()
         }
     }
 }
@@ -123,7 +140,21 @@ fn rows(map: BTreeMap<String, Amounts>) -> Vec<KeyRow> {
 
 /// Compiles lines into cross-tabs; arrays are sorted by key.
 pub fn compile(fiscal_year: FiscalYear, stage: Stage, lines: &[RequestLine]) -> Compilation {
-    let mut total = Amounts::default();
+    compile_amounts(fiscal_year, stage, lines.iter().map(|l| (l, None)))
+}
+
+/// Compiles settled lines: each with the amount settled for it, shown beside the request.
+pub fn compile_settled(fiscal_year: FiscalYear, lines: &[(RequestLine, Yen)]) -> Compilation {
+    compile_amounts(fiscal_year, Stage::Settled, lines.iter().map(|(l, s)| (l, Some(*s))))
+}
+
+fn compile_amounts<'a>(
+    fiscal_year: FiscalYear,
+    stage: Stage,
+    lines: impl Iterator<Item = (&'a RequestLine, Option<Yen>)>,
+) -> Compilation {
+    let mut count = 0;
+    let mut total = Amounts { settled: (stage == Stage::Settled).then_some(Yen::ZERO), ..Amounts::default() };
     let mut by_ministry = BTreeMap::<String, Amounts>::new();
     let mut by_project = BTreeMap::<String, Amounts>::new();
     let mut by_channel = BTreeMap::<String, Amounts>::new();
@@ -131,26 +162,27 @@ pub fn compile(fiscal_year: FiscalYear, stage: Stage, lines: &[RequestLine]) -> 
     let mut by_purpose = BTreeMap::<String, Amounts>::new();
     let mut by_min_proj = BTreeMap::<(String, String), Amounts>::new();
     let mut by_proj_dis = BTreeMap::<(String, String), Amounts>::new();
-    for line in lines {
-        let (p, r) = (line.prior_year, line.request);
+    for (line, settled) in lines {
+        count += 1;
+        let a = Amounts { prior_year: line.prior_year, request: line.request, settled };
         let project = line.project.clone().unwrap_or_else(|| NONE.to_string());
-        total.add(p, r);
-        by_ministry.entry(line.ministry.clone()).or_default().add(p, r);
-        by_project.entry(project.clone()).or_default().add(p, r);
-        by_channel.entry(line.channel.clone()).or_default().add(p, r);
-        by_min_proj.entry((line.ministry.clone(), project.clone())).or_default().add(p, r);
-        for (code, p, r) in split(line, line.disease_areas.as_ref()) {
-            by_disease.entry(code.clone()).or_default().add(p, r);
-            by_proj_dis.entry((project.clone(), code)).or_default().add(p, r);
+        total.add(a);
+        by_ministry.entry(line.ministry.clone()).or_default().add(a);
+        by_project.entry(project.clone()).or_default().add(a);
+        by_channel.entry(line.channel.clone()).or_default().add(a);
+        by_min_proj.entry((line.ministry.clone(), project.clone())).or_default().add(a);
+        for (code, part) in split(a, line.disease_areas.as_ref()) {
+            by_disease.entry(code.clone()).or_default().add(part);
+            by_proj_dis.entry((project.clone(), code)).or_default().add(part);
         }
-        for (code, p, r) in split(line, line.purposes.as_ref()) {
-            by_purpose.entry(code).or_default().add(p, r);
+        for (code, part) in split(a, line.purposes.as_ref()) {
+            by_purpose.entry(code).or_default().add(part);
         }
     }
     Compilation {
         fiscal_year,
         stage,
-        lines: lines.len(),
+        lines: count,
         total,
         by_ministry: rows(by_ministry),
         by_project: rows(by_project),
@@ -210,5 +242,21 @@ mod tests {
         assert_eq!(c.by_purpose, vec![KeyRow { key: "UNASSIGNED".into(), amounts: c.total }]);
         let cancer = c.by_disease_area.iter().find(|r| r.key == "CANCER").unwrap();
         assert_eq!(cancer.amounts.request, Yen(600_001 + 110));
+        assert!(serde_json::to_value(&c).unwrap()["total"].get("settled").is_none());
+    }
+
+    #[test]
+    fn settled_amounts_appear_beside_requests_and_sum_to_their_total() {
+        let lines = vec![
+            (line("MEXT", "1", Some("PHARMA"), 1_000, Some("CANCER:50;INTRACTABLE:50")), Yen(901)),
+            (line("MHLW", "1", None, 10, None), Yen(7)),
+        ];
+        let c = compile_settled(FiscalYear::try_from(2023).unwrap(), &lines);
+        assert_eq!(c.stage, Stage::Settled);
+        assert_eq!(c.total.settled, Some(Yen(908)));
+        let sum = |rows: &[KeyRow]| rows.iter().map(|r| r.amounts.settled.unwrap()).sum::<Yen>();
+        assert_eq!(sum(&c.by_disease_area), Yen(908));
+        assert_eq!(sum(&c.by_ministry), Yen(908));
+        assert_eq!(c.by_project_disease_area.iter().map(|r| r.amounts.settled.unwrap()).sum::<Yen>(), Yen(908));
     }
 }

@@ -12,8 +12,9 @@ pub mod policy;
 pub mod problem;
 pub mod shares;
 pub mod text;
+pub mod workflow;
 
-pub use compile::{Compilation, Stage, compile};
+pub use compile::{Compilation, Stage, compile, compile_settled};
 pub use fiscal_year::FiscalYear;
 pub use line::{LineId, RequestLine};
 pub use money::{Unit, Yen};

@@ -434,6 +434,40 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
     }
 }
 
+/// A line as the text of each column, as the template shows it: Japanese labels for codes,
+/// amounts as exact decimal strings in `unit`. Reading these cells back gives the same line.
+pub fn to_cells(line: &RequestLine, policy: &Policy, unit: Unit) -> Vec<(Field, String)> {
+    let amount = |y: Yen| y.to_unit_string(unit);
+    Field::ALL
+        .into_iter()
+        .map(|f| {
+            let v = match f {
+                Field::LineId => line.line_id.to_string(),
+                Field::Name => line.name.clone(),
+                Field::Channel => policy.label_ja(Kind::Channel, &line.channel).to_string(),
+                Field::Project => {
+                    line.project.as_deref().map(|p| policy.label_ja(Kind::Project, p).to_string()).unwrap_or_default()
+                }
+                Field::PriorYear => amount(line.prior_year),
+                Field::Request => amount(line.request),
+                Field::PriorityFrame => line.priority_frame.map(amount).unwrap_or_default(),
+                Field::DiseaseAreas => line
+                    .disease_areas
+                    .as_ref()
+                    .map(|s| s.to_label_string(Kind::DiseaseArea, policy))
+                    .unwrap_or_default(),
+                Field::Purposes => {
+                    line.purposes.as_ref().map(|s| s.to_label_string(Kind::Purpose, policy)).unwrap_or_default()
+                }
+                Field::New => new_label(line.is_new).to_string(),
+                Field::Summary => line.summary.clone(),
+                Field::Kpi => line.kpi.clone(),
+            };
+            (f, v)
+        })
+        .collect()
+}
+
 /// 新規 → true, 継続 → false (also `new`/`continuing`).
 pub fn parse_new(s: &str) -> Option<bool> {
     match crate::text::fold(s).as_str() {

@@ -4,7 +4,10 @@ use haibun_domain::line::LineId;
 use haibun_domain::policy::Kind;
 use haibun_domain::{FiscalYear, Policy, RequestLine, Shares, Unit, Yen};
 
-use crate::{Actor, ImportReport, ImportRequest, Service, ServiceResult};
+use haibun_domain::workflow::{Action, Role};
+use haibun_store::CalendarRow;
+
+use crate::{Actor, HearingInput, ImportRequest, InstructionInput, Service, ServiceError, ServiceResult};
 
 /// The demo's seed; the same seed always gives the same lines.
 pub const DEMO_SEED: u64 = 20_230_401;
@@ -199,29 +202,138 @@ pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
         .collect()
 }
 
+/// The demo's users, one or more for every role: (name, role, ministry).
+pub const DEMO_USERS: &[(&str, Role, Option<&str>)] = &[
+    ("admin", Role::Admin, None),
+    ("cao-ito", Role::Ministry, Some("CAO")),
+    ("mic-takahashi", Role::Ministry, Some("MIC")),
+    ("mext-tanaka", Role::Ministry, Some("MEXT")),
+    ("mhlw-sato", Role::Ministry, Some("MHLW")),
+    ("meti-suzuki", Role::Ministry, Some("METI")),
+    ("co-yamada", Role::CabinetOffice, None),
+    ("hq-kobayashi", Role::Hq, None),
+    ("mof-watanabe", Role::Fiscal, None),
+    ("amed-nakamura", Role::AmedPd, None),
+    ("viewer-kato", Role::Viewer, None),
+];
+
+fn shift(today: &str, days: i64) -> ServiceResult<String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(today, &format).map_err(|e| ServiceError::Internal(e.into()))?;
+    let d = d
+        .checked_add(time::Duration::days(days))
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("date out of range")))?;
+    Ok(format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+}
+
 impl Service {
-    /// Loads the demo lines of `fy` through the real intake: one workbook per ministry, imported.
-    pub async fn load_demo(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Vec<ImportReport>> {
+    /// Loads the demo of `fy`, part-way through the cycle on `today`: users for every role, a
+    /// calendar around today, each ministry's lines imported by its own user through the real
+    /// intake (one workbook each), and packages at different stages: MEXT and METI consented,
+    /// MHLW under revision, MIC reported back, CAO still drafting past its deadline (overdue).
+    pub async fn load_demo(&self, admin: &Actor, fy: FiscalYear, today: &str) -> ServiceResult<String> {
         let policy = self.policy(fy).await?;
+        for (name, role, ministry) in DEMO_USERS {
+            self.add_user(admin, name, *role, *ministry).await?;
+        }
+        let cal = CalendarRow {
+            fiscal_year: fy.year(),
+            submission_deadline: shift(today, -30)?,
+            hearing_start: shift(today, -25)?,
+            hearing_end: shift(today, -10)?,
+            consent_deadline: shift(today, 14)?,
+            compilation_date: shift(today, 21)?,
+        };
+        let co = self.actor(Some("co-yamada")).await?;
+        self.set_calendar(&co, cal).await?;
         let lines = generate(&policy, DEMO_SEED, DEMO_LINES);
-        let mut reports = Vec::new();
+        let mut imported = 0;
         for ministry in policy.codes(Kind::Ministry) {
             let mine: Vec<RequestLine> = lines.iter().filter(|l| l.ministry == ministry).cloned().collect();
+            let Some((user, _, _)) = DEMO_USERS.iter().find(|(_, _, m)| *m == Some(ministry)) else { continue };
             if mine.is_empty() {
                 continue;
             }
+            let staff = self.actor(Some(user)).await?;
             let bytes = haibun_sheets::write_workbook(&policy, Some(ministry), Unit::ThousandYen, &mine)
-                .map_err(|e| crate::ServiceError::Internal(e.into()))?;
+                .map_err(|e| ServiceError::Internal(e.into()))?;
             let file = format!("demo-{}-{ministry}.xlsx", fy.year());
-            reports.push(
-                self.import(
-                    actor,
+            imported += self
+                .import(
+                    &staff,
                     ImportRequest { fiscal_year: fy, ministry, file_name: &file, bytes: &bytes, unit: None },
                 )
-                .await?,
-            );
+                .await?
+                .rows;
         }
-        Ok(reports)
+        let hearing = |d: i64| -> ServiceResult<HearingInput> {
+            Ok(HearingInput {
+                date: shift(today, d)?,
+                place: "内閣府 会議室（架空）".into(),
+                attendees: "内閣府 健康・医療戦略推進事務局、所管課".into(),
+                minutes: "（架空）要求内容の説明と質疑。".into(),
+            })
+        };
+        for (ministry, user, day) in [
+            ("MEXT", "mext-tanaka", -24),
+            ("METI", "meti-suzuki", -20),
+            ("MHLW", "mhlw-sato", -18),
+            ("MIC", "mic-takahashi", -15),
+        ] {
+            let staff = self.actor(Some(user)).await?;
+            self.package_action(&staff, fy, ministry, Action::Submit, None).await?;
+            self.record_hearing(&co, fy, ministry, hearing(day)?).await?;
+        }
+        self.package_action(&co, fy, "MEXT", Action::Consent, None).await?;
+        for (ministry, user) in [("METI", "meti-suzuki"), ("MIC", "mic-takahashi")] {
+            let staff = self.actor(Some(user)).await?;
+            let first = lines.iter().find(|l| l.ministry == ministry).map(|l| l.line_id.to_string());
+            let id = self
+                .instruct(
+                    &co,
+                    fy,
+                    ministry,
+                    InstructionInput {
+                        line_id: first,
+                        text: "（架空）前年度比の増額理由と成果目標を具体的に説明すること。".into(),
+                        target_amount: None,
+                        due: Some(shift(today, 3)?),
+                    },
+                )
+                .await?;
+            self.answer(&staff, id, "（架空）増額理由と KPI を事業概要に追記しました。").await?;
+            self.package_action(&staff, fy, ministry, Action::Report, None).await?;
+        }
+        self.package_action(&co, fy, "METI", Action::Consent, None).await?;
+        let mhlw: Vec<String> =
+            lines.iter().filter(|l| l.ministry == "MHLW").take(2).map(|l| l.line_id.to_string()).collect();
+        for (i, line) in mhlw.into_iter().enumerate() {
+            let target = lines
+                .iter()
+                .find(|l| l.line_id.as_str() == line)
+                .map(|l| Yen(l.request.get() / 1_000 * 90 / 100 * 1_000));
+            let text = if i == 0 {
+                "（架空）AMED 対象経費への集約を検討し、統合プロジェクトの分類を見直すこと。"
+            } else {
+                "（架空）要求額を前年度並みに見直すこと。"
+            };
+            self.instruct(
+                &co,
+                fy,
+                "MHLW",
+                InstructionInput {
+                    line_id: Some(line),
+                    text: text.into(),
+                    target_amount: if i == 1 { target } else { None },
+                    due: Some(shift(today, 7)?),
+                },
+            )
+            .await?;
+        }
+        Ok(format!(
+            "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue",
+            DEMO_USERS.len()
+        ))
     }
 }
 

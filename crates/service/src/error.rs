@@ -21,7 +21,7 @@ pub enum ServiceError {
     #[error("{0}")]
     Conflict(String),
     /// The actor may not do this.
-    #[error("権限がありません: {0} / forbidden: {0}")]
+    #[error("権限がありません / forbidden: {0}")]
     Forbidden(String),
     /// A fault inside haibun or its database; details are logged, not shown.
     #[error("内部エラーが発生しました / internal error: {0}")]

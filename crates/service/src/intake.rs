@@ -5,10 +5,12 @@ use std::collections::HashMap;
 use haibun_domain::line::{RowContext, parse_row};
 use haibun_domain::policy::Kind;
 use haibun_domain::problem::{Location, Problem, ProblemCode};
+use haibun_domain::workflow::Action;
 use haibun_domain::{FiscalYear, Unit};
-use haibun_store::{LineChange, NewEvent};
+use haibun_store::LineChange;
 use sha2::{Digest, Sha256};
 
+use crate::cycle::event;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
 
 /// An import: which file, for which year and ministry, in which unit.
@@ -57,6 +59,7 @@ impl Service {
     pub async fn import(&self, actor: &Actor, req: ImportRequest<'_>) -> ServiceResult<ImportReport> {
         let policy = self.policy(req.fiscal_year).await?;
         let ministry = Self::ministry_code(&policy, req.ministry)?;
+        actor.check_package(Action::EditLines, &ministry)?;
         let intake = haibun_sheets::read_intake(req.bytes, req.file_name).map_err(ServiceError::Invalid)?;
         let mut problems = Vec::new();
 
@@ -150,6 +153,7 @@ impl Service {
         let sha256 = hex::encode(Sha256::digest(req.bytes));
         let at = now();
         let mut tx = self.store.begin().await?;
+        self.apply(&mut tx, actor, req.fiscal_year, &ministry, Action::EditLines, None).await?;
         let (mut inserted, mut updated, mut unchanged) = (Vec::new(), Vec::new(), 0usize);
         for line in &lines {
             match tx.save_line(line, None, &actor.name, &at).await? {
@@ -161,16 +165,14 @@ impl Service {
             }
         }
         let after = serde_json::json!({"file": req.file_name, "sha256": sha256, "sheet": intake.sheet, "unit": unit.name(), "rows": lines.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged});
-        tx.append_event(&NewEvent {
-            at,
-            actor: actor.name.clone(),
-            role: actor.role.clone(),
-            action: "lines.import".into(),
-            entity: format!("FY{}/{ministry}", req.fiscal_year.year()),
-            fiscal_year: Some(req.fiscal_year.year()),
-            before: None,
-            after: Some(after),
-        })
+        tx.append_event(&event(
+            actor,
+            "lines.import",
+            format!("FY{}/{ministry}", req.fiscal_year.year()),
+            Some(req.fiscal_year),
+            None,
+            Some(after),
+        ))
         .await?;
         tx.commit().await?;
         Ok(ImportReport {

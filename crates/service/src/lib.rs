@@ -2,20 +2,30 @@
 //! checks who may do it, runs in one transaction, and appends one audit event.
 
 mod actor;
+mod cycle;
 pub mod demo;
 mod error;
 mod intake;
+mod lines;
+mod settlement;
+mod status;
 mod year;
 
 use haibun_store::{OpenMode, Store};
 
 pub use actor::Actor;
+pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
 pub use intake::{ImportReport, ImportRequest};
+pub use lines::LinePatch;
+pub use status::{PackageStatus, YearStatus};
 pub use year::{ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
-pub use haibun_store::{AuditEvent, Backend, StoredLine};
+pub use haibun_store::{
+    AnswerRow, AuditEvent, Backend, CalendarRow, ChainBreak, HearingRow, InstructionRow, SnapshotRow, StoredLine,
+    UserRow,
+};
 
 /// The entry point to every use case, over one database.
 #[derive(Debug, Clone)]
@@ -39,6 +49,12 @@ impl Service {
     pub async fn close(&self) {
         self.store.close().await;
     }
+}
+
+/// Today's date (UTC), YYYY-MM-DD.
+pub fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// The current time as RFC 3339 UTC, the one clock every record uses.

@@ -3,8 +3,9 @@
 use haibun_domain::policy::Kind;
 use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::{Compilation, FiscalYear, Policy, RequestLine, Stage, Unit, compile};
-use haibun_store::NewEvent;
+use haibun_store::StoredLine;
 
+use crate::cycle::event;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
 
 /// What `init` did.
@@ -46,16 +47,14 @@ impl Service {
         let stored = tx.put_policy_if_absent(fy.year(), file, text, &at).await?;
         if stored {
             let after = serde_json::json!({"source_file": file, "name_ja": policy.name_ja, "projects": policy.codes(Kind::Project)});
-            tx.append_event(&NewEvent {
-                at,
-                actor: actor.name.clone(),
-                role: actor.role.clone(),
-                action: "policy.store".into(),
-                entity: format!("FY{}/policy", fy.year()),
-                fiscal_year: Some(fy.year()),
-                before: None,
-                after: Some(after),
-            })
+            tx.append_event(&event(
+                actor,
+                "policy.store",
+                format!("FY{}/policy", fy.year()),
+                Some(fy),
+                None,
+                Some(after),
+            ))
             .await?;
         }
         tx.commit().await?;
@@ -103,29 +102,55 @@ impl Service {
         haibun_sheets::write_workbook(&policy, ministry.as_deref(), unit, &[]).map_err(internal)
     }
 
-    /// The current lines of a year, optionally of one ministry.
-    pub async fn lines(&self, fy: FiscalYear, ministry: Option<&str>) -> ServiceResult<Vec<RequestLine>> {
-        let policy = self.policy(fy).await?;
-        let ministry = ministry.map(|m| Self::ministry_code(&policy, m)).transpose()?;
-        Ok(self.store.lines(fy, ministry.as_deref()).await?.into_iter().map(|s| s.line).collect())
+    /// Resolves the ministry a read names, limited to what the actor may read: a ministry user
+    /// reads only its own ministry, and naming another is forbidden.
+    fn read_scope(actor: &Actor, policy: &Policy, ministry: Option<&str>) -> ServiceResult<Option<String>> {
+        let ministry = ministry.map(|m| Self::ministry_code(policy, m)).transpose()?;
+        if ministry.is_some() {
+            actor.check_read(ministry.as_deref())?;
+        }
+        Ok(ministry.or_else(|| actor.read_scope().map(str::to_string)))
     }
 
-    /// The compilation of the lines as requested now.
-    pub async fn compile(&self, fy: FiscalYear) -> ServiceResult<Compilation> {
-        let lines = self.lines(fy, None).await?;
+    /// The current lines of a year, optionally of one ministry, as far as the actor may read them.
+    pub async fn lines(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        ministry: Option<&str>,
+    ) -> ServiceResult<Vec<RequestLine>> {
+        Ok(self.stored_lines(actor, fy, ministry).await?.into_iter().map(|s| s.line).collect())
+    }
+
+    /// The current lines with their versions.
+    pub async fn stored_lines(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        ministry: Option<&str>,
+    ) -> ServiceResult<Vec<StoredLine>> {
+        let policy = self.policy(fy).await?;
+        let scope = Self::read_scope(actor, &policy, ministry)?;
+        Ok(self.store.lines(fy, scope.as_deref()).await?)
+    }
+
+    /// The compilation of the lines as requested now (a ministry user's covers its own lines).
+    pub async fn compile(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Compilation> {
+        let lines = self.lines(actor, fy, None).await?;
         Ok(compile(fy, Stage::Requested, &lines))
     }
 
     /// The stored lines in exactly the template's format, so that importing the export changes nothing.
     pub async fn export(
         &self,
+        actor: &Actor,
         fy: FiscalYear,
         ministry: Option<&str>,
         format: ExportFormat,
         unit: Unit,
     ) -> ServiceResult<Vec<u8>> {
         let policy = self.policy(fy).await?;
-        let ministry = ministry.map(|m| Self::ministry_code(&policy, m)).transpose()?;
+        let ministry = Self::read_scope(actor, &policy, ministry)?;
         let lines: Vec<RequestLine> =
             self.store.lines(fy, ministry.as_deref()).await?.into_iter().map(|s| s.line).collect();
         match format {
@@ -139,18 +164,38 @@ impl Service {
     /// Every stored version of one line, oldest first.
     pub async fn line_history(
         &self,
+        actor: &Actor,
         fy: FiscalYear,
         ministry: &str,
         line_id: &str,
-    ) -> ServiceResult<Vec<haibun_store::StoredLine>> {
+    ) -> ServiceResult<Vec<StoredLine>> {
         let policy = self.policy(fy).await?;
         let ministry = Self::ministry_code(&policy, ministry)?;
-        Ok(self.store.line_history(fy, &ministry, line_id).await?)
+        actor.check_read(Some(&ministry))?;
+        let history = self.store.line_history(fy, &ministry, line_id).await?;
+        if history.is_empty() {
+            return Err(ServiceError::not_found(
+                format!("{ministry} の事業 {line_id} はありません"),
+                format!("{ministry} has no line {line_id}"),
+            ));
+        }
+        Ok(history)
     }
 
-    /// The audit events, optionally of one year.
-    pub async fn audit_events(&self, fy: Option<FiscalYear>) -> ServiceResult<Vec<haibun_store::AuditEvent>> {
+    /// The audit events, optionally of one year. Ministry users may not read the whole trail.
+    pub async fn audit_events(
+        &self,
+        actor: &Actor,
+        fy: Option<FiscalYear>,
+    ) -> ServiceResult<Vec<haibun_store::AuditEvent>> {
+        actor.check_read(None)?;
         self.store.ensure_initialised().await?;
         Ok(self.store.events(fy.map(FiscalYear::year)).await?)
+    }
+
+    /// Recomputes the audit chain: `None` when it is intact, else the first broken event.
+    pub async fn verify_audit(&self) -> ServiceResult<Option<haibun_store::ChainBreak>> {
+        self.store.ensure_initialised().await?;
+        Ok(self.store.verify_chain().await?)
     }
 }

@@ -1,6 +1,6 @@
 //! Writing the request template, and exports in exactly its format.
 
-use haibun_domain::line::{Field, new_label};
+use haibun_domain::line::{Field, to_cells};
 use haibun_domain::policy::{Kind, Policy};
 use haibun_domain::{FiscalYear, RequestLine, Unit};
 use rust_xlsxwriter::{
@@ -27,39 +27,6 @@ impl LayoutInfo {
     pub const FIRST_DATA_ROW: u32 = 4;
     /// The column of the 単位 value.
     pub const UNIT_COL: u16 = 4;
-}
-
-/// One exported row as text cells (amounts as exact decimal strings in `unit`).
-fn row_cells(line: &RequestLine, policy: &Policy, unit: Unit) -> Vec<(Field, String)> {
-    let amount = |y: haibun_domain::Yen| y.to_unit_string(unit);
-    Field::ALL
-        .into_iter()
-        .map(|f| {
-            let v = match f {
-                Field::LineId => line.line_id.to_string(),
-                Field::Name => line.name.clone(),
-                Field::Channel => policy.label_ja(Kind::Channel, &line.channel).to_string(),
-                Field::Project => {
-                    line.project.as_deref().map(|p| policy.label_ja(Kind::Project, p).to_string()).unwrap_or_default()
-                }
-                Field::PriorYear => amount(line.prior_year),
-                Field::Request => amount(line.request),
-                Field::PriorityFrame => line.priority_frame.map(amount).unwrap_or_default(),
-                Field::DiseaseAreas => line
-                    .disease_areas
-                    .as_ref()
-                    .map(|s| s.to_label_string(Kind::DiseaseArea, policy))
-                    .unwrap_or_default(),
-                Field::Purposes => {
-                    line.purposes.as_ref().map(|s| s.to_label_string(Kind::Purpose, policy)).unwrap_or_default()
-                }
-                Field::New => new_label(line.is_new).to_string(),
-                Field::Summary => line.summary.clone(),
-                Field::Kpi => line.kpi.clone(),
-            };
-            (f, v)
-        })
-        .collect()
 }
 
 fn title(fy: FiscalYear) -> String {
@@ -112,7 +79,7 @@ pub fn write_workbook(
     let text_fmt = Format::new().set_num_format("@");
     for (i, line) in lines.iter().enumerate() {
         let r = LayoutInfo::FIRST_DATA_ROW + i as u32;
-        for (c, (f, v)) in row_cells(line, policy, unit).into_iter().enumerate() {
+        for (c, (f, v)) in to_cells(line, policy, unit).into_iter().enumerate() {
             let c = c as u16;
             if v.is_empty() {
                 continue;
@@ -254,7 +221,7 @@ pub fn write_csv(policy: &Policy, ministry: Option<&str>, unit: Unit, lines: &[R
             w.write_record(["単位", unit.label_ja()])?;
             w.write_record(Field::ALL.map(Field::header_ja))?;
             for line in lines {
-                w.write_record(row_cells(line, policy, unit).into_iter().map(|(_, v)| v))?;
+                w.write_record(to_cells(line, policy, unit).into_iter().map(|(_, v)| v))?;
             }
             w.flush()?;
             Ok(())

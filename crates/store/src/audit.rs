@@ -43,17 +43,28 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-/// The canonical bytes of an event: compact JSON with fields in a fixed order.
-pub fn canonical(seq: i64, e: &NewEvent) -> String {
-    serde_json::json!([seq, e.at, e.actor, e.role, e.action, e.entity, e.fiscal_year, e.before, e.after]).to_string()
+/// The canonical bytes of an event as stored: a compact JSON array of its columns in a fixed
+/// order, with `before` and `after` as the exact stored JSON text.
+fn canonical(r: &EventRow) -> String {
+    serde_json::json!([r.seq, r.at, r.actor, r.role, r.action, r.entity, r.fiscal_year, r.before_json, r.after_json])
+        .to_string()
 }
 
-/// The chain hash of an event.
-pub fn chain_hash(prev_hash: &str, seq: i64, e: &NewEvent) -> String {
+/// The chain hash of an event: SHA-256 of the previous hash and the canonical event, hex.
+fn chain_hash(prev_hash: &str, r: &EventRow) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
-    h.update(canonical(seq, e).as_bytes());
+    h.update(canonical(r).as_bytes());
     hex::encode(h.finalize())
+}
+
+/// The first event of the chain that does not verify, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    /// The event's sequence number (or the head's, for a missing tail).
+    pub seq: i64,
+    /// What is wrong, Japanese / English.
+    pub reason: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -79,7 +90,20 @@ impl Tx {
             sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
                 .fetch_one(&mut *self.tx)
                 .await?;
-        let hash = chain_hash(&prev_hash, seq, e);
+        let row = EventRow {
+            seq,
+            at: e.at.clone(),
+            actor: e.actor.clone(),
+            role: e.role.clone(),
+            action: e.action.clone(),
+            entity: e.entity.clone(),
+            fiscal_year: e.fiscal_year,
+            before_json: e.before.as_ref().map(|v| v.to_string()),
+            after_json: e.after.as_ref().map(|v| v.to_string()),
+            prev_hash: prev_hash.clone(),
+            hash: String::new(),
+        };
+        let hash = chain_hash(&prev_hash, &row);
         sqlx::query("INSERT INTO audit_events (seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(seq)
             .bind(e.at.clone())
@@ -88,8 +112,8 @@ impl Tx {
             .bind(e.action.clone())
             .bind(e.entity.clone())
             .bind(e.fiscal_year)
-            .bind(e.before.as_ref().map(|v| v.to_string()))
-            .bind(e.after.as_ref().map(|v| v.to_string()))
+            .bind(row.before_json)
+            .bind(row.after_json)
             .bind(prev_hash)
             .bind(hash.clone())
             .execute(&mut *self.tx)
@@ -100,6 +124,43 @@ impl Tx {
 }
 
 impl Store {
+    /// Recomputes the whole chain; `None` when every event verifies, else the first break.
+    pub async fn verify_chain(&self) -> Result<Option<ChainBreak>> {
+        let rows: Vec<EventRow> = sqlx::query_as("SELECT seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash FROM audit_events ORDER BY seq").fetch_all(&self.pool).await?;
+        let mut prev = GENESIS_HASH.to_string();
+        let mut expected_seq = 1;
+        for r in &rows {
+            let broken = |reason: &str| Some(ChainBreak { seq: r.seq, reason: reason.to_string() });
+            if r.seq != expected_seq {
+                return Ok(Some(ChainBreak {
+                    seq: expected_seq,
+                    reason: format!(
+                        "事象 {expected_seq} がありません（削除）/ event {expected_seq} is missing (deleted)"
+                    ),
+                }));
+            }
+            if r.prev_hash != prev {
+                return Ok(broken("直前の事象のハッシュと一致しません / does not link to the previous event's hash"));
+            }
+            if chain_hash(&prev, r) != r.hash {
+                return Ok(broken("内容がハッシュと一致しません（改ざん）/ content does not match its hash (altered)"));
+            }
+            prev = r.hash.clone();
+            expected_seq += 1;
+        }
+        let (head_seq, head_hash): (i64, String) =
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        if head_seq != expected_seq - 1 || head_hash != prev {
+            return Ok(Some(ChainBreak {
+                seq: expected_seq,
+                reason: format!(
+                    "末尾の事象がありません（記録上の最終は {head_seq}）/ events at the end are missing (the head records {head_seq})"
+                ),
+            }));
+        }
+        Ok(None)
+    }
+
     /// Events in order, optionally of one fiscal year.
     pub async fn events(&self, fiscal_year: Option<i64>) -> Result<Vec<AuditEvent>> {
         let rows: Vec<EventRow> = sqlx::query_as("SELECT seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash FROM audit_events WHERE (CAST($1 AS BIGINT) IS NULL OR fiscal_year = $1) ORDER BY seq")

@@ -4,8 +4,10 @@
 //! databases; only the DDL differs, kept side by side in `migrations/sqlite` and `migrations/postgres`.
 
 mod audit;
+mod cycle;
 mod lines;
 mod policies;
+mod snapshots;
 pub mod test_support;
 
 use std::path::Path;
@@ -14,8 +16,10 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use audit::{AuditEvent, GENESIS_HASH, NewEvent};
+pub use audit::{AuditEvent, ChainBreak, GENESIS_HASH, NewEvent};
+pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
 pub use lines::{LineChange, StoredLine};
+pub use snapshots::{SnapshotLine, SnapshotRow};
 
 /// Which database a store is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

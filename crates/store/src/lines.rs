@@ -34,7 +34,7 @@ pub enum LineChange {
 }
 
 #[derive(sqlx::FromRow)]
-struct LineRow {
+pub(crate) struct LineRow {
     fiscal_year: i64,
     ministry: String,
     line_id: String,
@@ -54,6 +54,9 @@ struct LineRow {
     updated_by: String,
 }
 
+/// The columns of a line's content, shared by current lines, versions and snapshots.
+pub(crate) const LINE_FIELDS: &str =
+    "name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi";
 const COLUMNS: &str = "fiscal_year, ministry, line_id, version, name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, updated_at, updated_by";
 
 impl TryFrom<LineRow> for StoredLine {
@@ -125,6 +128,19 @@ impl Store {
 }
 
 impl Tx {
+    /// The current lines of one ministry, read inside this transaction, by line id.
+    pub async fn lines_of(&mut self, fiscal_year: FiscalYear, ministry: &str) -> Result<Vec<StoredLine>> {
+        let sql = format!("SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND ministry = $2");
+        let rows: Vec<LineRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(fiscal_year.year())
+            .bind(ministry.to_string())
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut lines = convert(rows)?;
+        lines.sort_by(|a, b| a.line.line_id.cmp(&b.line.line_id));
+        Ok(lines)
+    }
+
     /// The current version of one line, read inside this transaction.
     pub async fn line(
         &mut self,

@@ -7,7 +7,6 @@ use haibun_service::{Actor, ExportFormat, ImportRequest, Service, ServiceError};
 
 use crate::cli::{Command, Format};
 use crate::output::{CliError, write_file};
-use crate::render;
 
 fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     let io = |source| CliError::Io { path: path.display().to_string(), source };
@@ -90,21 +89,13 @@ pub async fn run(svc: &Service, actor: &Actor, command: Command) -> Result<(), C
                 );
             }
         }
-        Command::Compile { fy, format } => {
-            let c = svc.compile(fy).await?;
-            match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&c).expect("compilation serialises")),
-                Format::Csv => print!("{}", render::compilation_csv(&c)),
-                Format::Text => print!("{}", render::compilation_text(&c, &svc.policy(fy).await?)),
-            }
-        }
         Command::Export { fy, ministry, unit, output } => {
             let format = export_format(&output)?;
-            let bytes = svc.export(fy, ministry.as_deref(), format, unit.into()).await?;
+            let bytes = svc.export(actor, fy, ministry.as_deref(), format, unit.into()).await?;
             write_file(&output, &bytes)?;
             println!("書き出しました / exported: {}", output.display());
         }
-        Command::Init { .. } | Command::Policy { .. } | Command::Demo => {
+        _ => {
             unreachable!("dispatched elsewhere")
         }
     }

@@ -1,42 +1,90 @@
 //! One function per command: parse what is left to parse, call one service function, print.
 
+mod cycle;
 mod demo;
 mod lines;
 mod policy;
+mod settlement;
 
-use haibun_service::{Actor, Service};
+use haibun_domain::Yen;
+use haibun_domain::money::{AmountError, Unit, parse_amount};
+use haibun_service::{InstructionInput, Service};
 
 use crate::cli::{Cli, Command};
-use crate::output::CliError;
+use crate::output::{CliError, invalid};
 
 /// The database used when `--db` is not given.
 pub const DEFAULT_DB: &str = "haibun.db";
 
+/// Parses a yen amount given on the command line (`1200000`, `1,200,000`).
+pub fn yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
+    parse_amount(text, Unit::Yen).map_err(|e| {
+        let why = match e {
+            AmountError::NotANumber => "数値ではありません / not a number",
+            AmountError::Negative => "負の金額です / negative",
+            AmountError::FractionalYen => "1円未満の端数があります / not whole yen",
+            AmountError::TooLarge => "大きすぎます / too large",
+        };
+        invalid(field, &format!("{text}: {why}"))
+    })
+}
+
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    let actor = Actor::system();
-    let db = cli.db.clone();
-    let open = |create: bool| {
-        let db = db.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
-        async move { Service::open(&db, create).await }
-    };
-    match cli.command {
-        Command::Init { fy } => {
-            let svc = open(true).await?;
-            let report = svc.init(&actor, fy).await?;
-            let msg = if report.policy_stored {
-                "方針を登録しました / policy stored"
-            } else {
-                "方針は登録済みです / policy already stored"
-            };
-            println!("{} ({}): {msg}", fy, db.as_deref().unwrap_or(DEFAULT_DB));
-            svc.close().await;
-        }
-        Command::Policy { command } => policy::run(&open(false).await?, command).await?,
-        Command::Template { .. } | Command::Import { .. } | Command::Compile { .. } | Command::Export { .. } => {
-            lines::run(&open(false).await?, &actor, cli.command).await?
-        }
-        Command::Demo => demo::run(&actor, db.as_deref()).await?,
+    if let Command::Demo = cli.command {
+        return demo::run(cli.db.as_deref()).await;
     }
-    Ok(())
+    let db = cli.db.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
+    if let Command::Init { fy } = cli.command {
+        let svc = Service::open(&db, true).await?;
+        let actor = svc.actor(None).await?;
+        let report = svc.init(&actor, fy).await?;
+        let msg = if report.policy_stored {
+            "方針を登録しました / policy stored"
+        } else {
+            "方針は登録済みです / policy already stored"
+        };
+        println!("{fy} ({db}): {msg}");
+        svc.close().await;
+        return Ok(());
+    }
+    let svc = Service::open(&db, false).await?;
+    let actor = svc.actor(cli.as_user.as_deref()).await?;
+    let result = match cli.command {
+        Command::Policy { command } => policy::run(&svc, command).await,
+        Command::Compile { fy, format, snapshot, snapshot_id } => {
+            settlement::compile(&svc, &actor, fy, format, snapshot, snapshot_id).await
+        }
+        c @ (Command::Template { .. } | Command::Import { .. } | Command::Export { .. }) => {
+            lines::run(&svc, &actor, c).await
+        }
+        Command::User { command } => cycle::user(&svc, &actor, command).await,
+        Command::Package { command } => cycle::package(&svc, &actor, command).await,
+        Command::Hearing { command } => cycle::hearing(&svc, &actor, command).await,
+        Command::Instruct { fy, ministry, line, text, target_amount, due } => {
+            let input =
+                InstructionInput { line_id: line, text, target_amount: cycle::target(target_amount.as_deref())?, due };
+            cycle::instruct(&svc, &actor, fy, &ministry, input).await
+        }
+        Command::Answer { instruction_id, text } => {
+            let id = svc.answer(&actor, instruction_id, &text).await?;
+            println!("回答しました / answered: instruction #{instruction_id} (answer #{id})");
+            Ok(())
+        }
+        Command::Instructions { fy, ministry, format } => {
+            cycle::instructions(&svc, &actor, fy, ministry.as_deref(), format).await
+        }
+        Command::Submit { fy, snapshot_id } => settlement::submit(&svc, &actor, fy, snapshot_id).await,
+        Command::Negotiate { fy, ministry, line, amount } => {
+            settlement::negotiate(&svc, &actor, fy, ministry.as_deref(), &line, &amount).await
+        }
+        Command::Settle { fy } => settlement::settle(&svc, &actor, fy).await,
+        Command::Audit { command } => settlement::audit(&svc, &actor, command).await,
+        Command::Line { command } => settlement::line(&svc, &actor, command).await,
+        Command::Status { fy, today, format } => cycle::status(&svc, &actor, fy, today, format).await,
+        Command::Calendar { command } => cycle::calendar(&svc, &actor, command).await,
+        Command::Init { .. } | Command::Demo => unreachable!("handled above"),
+    };
+    svc.close().await;
+    result
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use haibun_domain::{FiscalYear, RequestLine};
+pub use haibun_service::Actor;
 pub use haibun_testkit::{Db, TestDb};
 
 /// Runs the real `haibun` binary with `--db` pointing at the test database.
@@ -59,11 +60,11 @@ pub fn fy() -> FiscalYear {
 /// versions, and the number of audit events.
 pub fn state(db: &TestDb) -> (Vec<(RequestLine, i64)>, usize) {
     db.with_service(async |svc| {
-        let lines = svc.lines(fy(), None).await.expect("lines");
-        let events = svc.audit_events(None).await.expect("events").len();
+        let lines = svc.lines(&Actor::system(), fy(), None).await.expect("lines");
+        let events = svc.audit_events(&Actor::system(), None).await.expect("events").len();
         let mut with_versions = Vec::new();
         for l in lines {
-            let h = svc.line_history(fy(), &l.ministry, l.line_id.as_str()).await.expect("history");
+            let h = svc.line_history(&Actor::system(), fy(), &l.ministry, l.line_id.as_str()).await.expect("history");
             with_versions.push((l, h.len() as i64));
         }
         (with_versions, events)
