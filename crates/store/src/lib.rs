@@ -146,8 +146,16 @@ impl Store {
     }
 
     /// Starts a transaction: everything a use case writes goes through one.
+    ///
+    /// On SQLite it is `BEGIN IMMEDIATE`: it takes the write lock at once, so concurrent writers
+    /// queue (up to the busy timeout) instead of failing when a read turns into a write; each then
+    /// sees the other's committed version and a stale write becomes a clean conflict. PostgreSQL's
+    /// row locks and the version checks in the `UPDATE`s give the same outcome.
     pub async fn begin(&self) -> Result<Tx> {
-        let tx = self.pool.begin().await?;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx { tx, backend: self.backend })
     }
 

@@ -18,3 +18,12 @@ pub async fn create_postgres_database(server_url: &str, name: &str) -> crate::Re
     conn.close().await?;
     Ok(format!("{server}/{name}"))
 }
+
+/// Runs one SQL statement on a test database, for tests that must tamper with stored data
+/// the way an attacker with database access could.
+pub async fn execute(db_url: &str, sql: &str) -> crate::Result<u64> {
+    let store = crate::Store::open(db_url, crate::OpenMode::Existing).await?;
+    let done = sqlx::query(AssertSqlSafe(sql.to_string())).execute(&store.pool).await?;
+    store.close().await;
+    Ok(done.rows_affected())
+}

@@ -52,6 +52,11 @@ impl TestDb {
         TestDb { url, dir }
     }
 
+    /// Runs raw SQL on this database, as an attacker with database access could; returns the rows changed.
+    pub fn tamper(&self, sql: &str) -> u64 {
+        block_on(haibun_store::test_support::execute(&self.url, sql)).expect("tamper SQL")
+    }
+
     /// A path inside the test's folder.
     pub fn path(&self, name: &str) -> std::path::PathBuf {
         self.dir.path().join(name)

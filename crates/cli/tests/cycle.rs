@@ -1,0 +1,320 @@
+//! The coordination cycle (§2) end to end through the service layer, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::*;
+use haibun_domain::line::Field;
+use haibun_domain::workflow::{Action, Role, Status};
+use haibun_domain::{Unit, Yen};
+use haibun_service::{HearingInput, ImportRequest, InstructionInput, LinePatch, Service, ServiceError};
+use haibun_testkit::{fy2023, lines_for, workbook};
+use serde_json::Value;
+
+const USERS: &[(&str, Role, Option<&str>)] = &[
+    ("co", Role::CabinetOffice, None),
+    ("hq", Role::Hq, None),
+    ("mof", Role::Fiscal, None),
+    ("mext", Role::Ministry, Some("MEXT")),
+    ("mhlw", Role::Ministry, Some("MHLW")),
+    ("meti", Role::Ministry, Some("METI")),
+];
+
+async fn as_user(svc: &Service, name: &str) -> Actor {
+    svc.actor(Some(name)).await.expect("user")
+}
+
+fn hearing(date: &str) -> HearingInput {
+    HearingInput {
+        date: date.into(), place: "内閣府".into(), attendees: "担当課".into(), minutes: "説明と質疑".into()
+    }
+}
+
+fn sum(c: &Value, key: &str, field: &str) -> i64 {
+    c[key].as_array().unwrap().iter().map(|r| r[field].as_i64().unwrap()).sum()
+}
+
+/// Every breakdown of a compile JSON sums to its total, for each amount field present.
+fn assert_consistent(c: &Value, fields: &[&str]) {
+    for key in [
+        "by_ministry",
+        "by_project",
+        "by_channel",
+        "by_disease_area",
+        "by_purpose",
+        "by_ministry_project",
+        "by_project_disease_area",
+    ] {
+        for f in fields {
+            assert_eq!(sum(c, key, f), c["total"][f].as_i64().unwrap(), "{key}.{f}");
+        }
+    }
+}
+
+fn the_whole_cycle_for_three_ministries(db: Db) {
+    let t = initialised(db);
+    let policy = fy2023();
+    let lines: Vec<_> =
+        [("MEXT", 1), ("MHLW", 2), ("METI", 3)].iter().map(|(m, seed)| (*m, lines_for(&policy, m, *seed, 6))).collect();
+    t.with_service(async |svc| {
+        let admin = Actor::system();
+        for (name, role, ministry) in USERS {
+            svc.add_user(&admin, name, *role, *ministry).await.unwrap();
+        }
+        let (co, hq, mof) = (as_user(svc, "co").await, as_user(svc, "hq").await, as_user(svc, "mof").await);
+        for (m, ls) in &lines {
+            let staff = as_user(svc, &m.to_lowercase()).await;
+            let bytes = workbook(&policy, m, Unit::ThousandYen, ls);
+            svc.import(
+                &staff,
+                ImportRequest { fiscal_year: fy(), ministry: m, file_name: "r.xlsx", bytes: &bytes, unit: None },
+            )
+            .await
+            .unwrap();
+        }
+        let requested = serde_json::to_value(svc.compile(&admin, fy()).await.unwrap()).unwrap();
+        assert_eq!(requested["stage"], "requested");
+        assert_eq!(requested["lines"], 18);
+        let total: i64 = lines.iter().flat_map(|(_, l)| l).map(|l| l.request.get()).sum();
+        assert_eq!(requested["total"]["request"], total);
+        assert_consistent(&requested, &["prior_year", "request"]);
+
+        // §2(1)(2): every ministry submits and is heard.
+        for (m, _) in &lines {
+            let staff = as_user(svc, &m.to_lowercase()).await;
+            assert_eq!(svc.package_action(&staff, fy(), m, Action::Submit, None).await.unwrap(), Status::Submitted);
+            svc.record_hearing(&co, fy(), m, hearing("2022-09-01")).await.unwrap();
+        }
+        // MEXT: consent straight after the hearing.
+        assert_eq!(svc.package_action(&co, fy(), "MEXT", Action::Consent, None).await.unwrap(), Status::Consented);
+
+        // MHLW: a line instruction with a target amount; the ministry revises the line, answers, reports.
+        let mhlw = as_user(svc, "mhlw").await;
+        let line = lines[1].1[0].line_id.to_string();
+        let i1 = svc
+            .instruct(
+                &co,
+                fy(),
+                "MHLW",
+                InstructionInput {
+                    line_id: Some(line.clone()),
+                    text: "前年度並みに".into(),
+                    target_amount: Some(Yen(1_000_000)),
+                    due: Some("2022-09-15".into()),
+                },
+            )
+            .await
+            .unwrap();
+        let err = svc.package_action(&mhlw, fy(), "MHLW", Action::Report, None).await.unwrap_err();
+        assert!(
+            matches!(err, ServiceError::Conflict(ref m) if m.contains(&i1.to_string())),
+            "reporting with an open instruction: {err}"
+        );
+        let v = svc
+            .update_line(
+                &mhlw,
+                fy(),
+                "MHLW",
+                &line,
+                1,
+                &LinePatch {
+                    fields: vec![(Field::Request, "1,000,000".into()), (Field::PriorityFrame, String::new())],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(v, 2);
+        svc.answer(&mhlw, i1, "目標額に修正しました").await.unwrap();
+        assert_eq!(
+            svc.package_action(&mhlw, fy(), "MHLW", Action::Report, None).await.unwrap(),
+            Status::RevisionReported
+        );
+        // A second round: instructed again after the report.
+        let i2 = svc
+            .instruct(
+                &co,
+                fy(),
+                "MHLW",
+                InstructionInput { text: "成果目標を具体化すること".into(), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        svc.answer(&mhlw, i2, "具体化しました").await.unwrap();
+        svc.package_action(&mhlw, fy(), "MHLW", Action::Report, None).await.unwrap();
+        let threads = svc.instruction_threads(&co, fy(), Some("MHLW")).await.unwrap();
+        assert_eq!(threads.iter().map(|(i, a)| (i.round, a.len())).collect::<Vec<_>>(), [(1, 1), (2, 1)]);
+        assert_eq!(threads[0].1[0].line_version, Some(2), "the answer records the revised version");
+
+        // Before every package is consented or excluded, no snapshot.
+        let err = svc.compile_snapshot(&hq, fy()).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Conflict(ref m) if m.contains("MHLW") && m.contains("METI")), "{err}");
+        svc.package_action(&co, fy(), "MHLW", Action::Consent, None).await.unwrap();
+
+        // METI: a package instruction, answered and reported, then consent.
+        let meti = as_user(svc, "meti").await;
+        let i3 = svc
+            .instruct(&co, fy(), "METI", InstructionInput { text: "AMED への集約を検討".into(), ..Default::default() })
+            .await
+            .unwrap();
+        svc.answer(&meti, i3, "検討しました").await.unwrap();
+        svc.package_action(&meti, fy(), "METI", Action::Report, None).await.unwrap();
+        svc.package_action(&co, fy(), "METI", Action::Consent, None).await.unwrap();
+        // CAO has no medical R&D lines this year: excluded with a reason.
+        assert_eq!(
+            svc.package_action(&co, fy(), "CAO", Action::Exclude, Some("該当事業なし")).await.unwrap(),
+            Status::Excluded
+        );
+
+        // §2(4): HQ freezes the compilation.
+        let id = svc.compile_snapshot(&hq, fy()).await.unwrap();
+        let (snap, compiled) = svc.snapshot_compilation(fy(), Some(id)).await.unwrap();
+        let compiled = serde_json::to_value(compiled).unwrap();
+        assert_eq!(compiled["stage"], "compiled");
+        let revised = total - lines[1].1[0].request.get() + 1_000_000;
+        assert_eq!(compiled["total"]["request"], revised);
+        assert_consistent(&compiled, &["prior_year", "request"]);
+        assert_eq!(snap.content_hash.len(), 64);
+        assert!(snap.exclusions.contains("該当事業なし"));
+        // A ministry cannot change a consented line, so the frozen figures cannot drift.
+        let err = svc
+            .update_line(&mhlw, fy(), "MHLW", &line, 2, &LinePatch { fields: vec![(Field::Request, "5".into())] })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::Conflict(_)), "{err}");
+
+        // §2(5): submitted, negotiated, settled.
+        assert!(
+            matches!(
+                svc.negotiate(&mof, fy(), Some("MEXT"), "MEXT-0001", Yen(1)).await.unwrap_err(),
+                ServiceError::Conflict(_)
+            ),
+            "not yet submitted"
+        );
+        svc.submit_snapshot(&hq, fy(), Some(id)).await.unwrap();
+        let frozen = svc.snapshot_compilation(fy(), Some(id)).await.unwrap().1;
+        assert_eq!(serde_json::to_value(&frozen).unwrap()["total"]["request"], revised);
+        let mut settled_total = 0;
+        for (m, ls) in &lines {
+            for l in ls {
+                let request = if l.line_id.as_str() == line { 1_000_000 } else { l.request.get() };
+                let amount = request / 10 * 9;
+                settled_total += amount;
+                svc.negotiate(&mof, fy(), Some(m), l.line_id.as_str(), Yen(amount)).await.unwrap();
+            }
+        }
+        svc.settle(&hq, fy()).await.unwrap();
+        let settled = serde_json::to_value(svc.snapshot_compilation(fy(), Some(id)).await.unwrap().1).unwrap();
+        assert_eq!(settled["stage"], "settled");
+        assert_eq!(settled["total"]["settled"], settled_total);
+        assert_eq!(settled["total"]["request"], revised);
+        assert_consistent(&settled, &["prior_year", "request", "settled"]);
+        for key in ["by_ministry", "by_project", "by_disease_area", "by_project_disease_area"] {
+            assert!(
+                settled[key].as_array().unwrap().iter().all(|r| r.get("settled").is_some()),
+                "{key}: settled in every row"
+            );
+        }
+        assert_eq!(svc.verify_audit().await.unwrap(), None, "the audit chain verifies");
+        let actions: Vec<String> =
+            svc.audit_events(&admin, Some(fy())).await.unwrap().into_iter().map(|e| e.event.action).collect();
+        for a in [
+            "lines.import",
+            "package.submit",
+            "hearing.record",
+            "instruction.issue",
+            "line.update",
+            "instruction.answer",
+            "package.report",
+            "package.consent",
+            "package.exclude",
+            "compilation.snapshot",
+            "compilation.submit",
+            "line.negotiate",
+            "year.settle",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "audit has {a}");
+        }
+    });
+}
+
+fn a_stale_update_is_refused_and_concurrent_updates_have_one_winner(db: Db) {
+    let t = initialised(db);
+    let policy = fy2023();
+    let ls = lines_for(&policy, "MEXT", 5, 3);
+    let path = file(&t, "m.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &ls));
+    import(&t, &path, "MEXT");
+    let id = ls[0].line_id.to_string();
+    // Two writers read version 1 and write at once, each its own amount.
+    let outcomes = t.with_service(async |svc| {
+        let admin = Actor::system();
+        let a = LinePatch { fields: vec![(Field::Request, "111111".into()), (Field::PriorityFrame, String::new())] };
+        let b = LinePatch { fields: vec![(Field::Request, "222222".into()), (Field::PriorityFrame, String::new())] };
+        let (ra, rb) = tokio::join!(
+            svc.update_line(&admin, fy(), "MEXT", &id, 1, &a),
+            svc.update_line(&admin, fy(), "MEXT", &id, 1, &b)
+        );
+        vec![(111_111, ra), (222_222, rb)]
+    });
+    let winners: Vec<_> = outcomes.iter().filter(|(_, r)| r.is_ok()).collect();
+    assert_eq!(winners.len(), 1, "exactly one wins: {outcomes:?}");
+    let loser = outcomes.iter().find(|(_, r)| r.is_err()).unwrap();
+    assert!(matches!(loser.1, Err(ServiceError::Conflict(_))), "the other gets the conflict: {:?}", loser.1);
+    let winner_amount = winners[0].0;
+    let (stored, _) = state(&t);
+    let line = stored.iter().find(|(l, _)| l.line_id.as_str() == id).unwrap();
+    assert_eq!(line.0.request, Yen(winner_amount), "the stored line is exactly the winner's write");
+    let history = t.with_service(async |svc| svc.line_history(&Actor::system(), fy(), "MEXT", &id).await.unwrap());
+    assert_eq!(
+        history.iter().map(|h| (h.version, h.line.request)).collect::<Vec<_>>(),
+        [(1, ls[0].request), (2, Yen(winner_amount))],
+        "no lost or merged version"
+    );
+
+    // The CLI refuses a stale version with exit 3 and changes nothing.
+    let before = state(&t);
+    let out =
+        haibun(&t, &["line", "update", &id, "--fy", "2023", "--ministry", "MEXT", "--version", "1", "--request", "5"]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(state(&t), before);
+    let text = ok(&t, &["line", "history", &id, "--fy", "2023", "--ministry", "MEXT"]);
+    assert!(
+        text.contains("版/version 2") && text.contains(&format!("要求額: {} → {winner_amount}", ls[0].request.get())),
+        "{text}"
+    );
+}
+
+fn a_tampered_audit_event_is_found_by_verify(db: Db) {
+    let t = initialised(db);
+    let policy = fy2023();
+    import(
+        &t,
+        &file(&t, "a.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 1, 3))),
+        "MEXT",
+    );
+    import(
+        &t,
+        &file(&t, "b.xlsx", &workbook(&policy, "MHLW", Unit::ThousandYen, &lines_for(&policy, "MHLW", 2, 3))),
+        "MHLW",
+    );
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
+    let log: Value = serde_json::from_str(&ok(&t, &["audit", "log", "--format", "json"])).unwrap();
+    assert_eq!(log.as_array().unwrap().len(), 3, "policy, two imports");
+    let changed = t.tamper("UPDATE audit_events SET after_json = REPLACE(after_json, 'MEXT', 'MXXT') WHERE seq = 2");
+    assert_eq!(changed, 1);
+    let out = haibun(&t, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("event 2") && err.contains("E_AUDIT_BROKEN"), "{err}");
+    // Deleting the newest event is found too.
+    t.tamper("UPDATE audit_events SET after_json = REPLACE(after_json, 'MXXT', 'MEXT') WHERE seq = 2");
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
+    t.tamper("DELETE FROM audit_events WHERE seq = 3");
+    let out = haibun(&t, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("event 3"));
+}
+
+on_both_databases!(
+    the_whole_cycle_for_three_ministries,
+    a_stale_update_is_refused_and_concurrent_updates_have_one_winner,
+    a_tampered_audit_event_is_found_by_verify,
+);
