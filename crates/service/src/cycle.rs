@@ -263,6 +263,8 @@ impl Service {
             Action::Exclude => Some(check_text("--reason", reason.unwrap_or(""), true)?),
             _ => None,
         };
+        // Who may act is decided before anything about the package's state is revealed.
+        actor.check_package(action, &ministry)?;
         let mut tx = self.store.begin().await?;
         if action == Action::Report {
             let round = tx.last_round(fy.year(), &ministry).await?;
@@ -289,6 +291,7 @@ impl Service {
     ) -> ServiceResult<i64> {
         let policy = self.policy(fy).await?;
         let ministry = Self::ministry_code(&policy, ministry)?;
+        actor.check_package(Action::RecordHearing, &ministry)?;
         let row = HearingRow {
             id: 0,
             fiscal_year: fy.year(),
@@ -318,6 +321,7 @@ impl Service {
     ) -> ServiceResult<i64> {
         let policy = self.policy(fy).await?;
         let ministry = Self::ministry_code(&policy, ministry)?;
+        actor.check_package(Action::Instruct, &ministry)?;
         let text = check_text("--text", &input.text, true)?;
         let due = input.due.as_deref().map(|d| check_date("--due", d)).transpose()?;
         let mut tx = self.store.begin().await?;
@@ -356,6 +360,12 @@ impl Service {
 
     /// Answers an instruction; the answer records the instructed line's version at the time.
     pub async fn answer(&self, actor: &Actor, instruction_id: i64, text: &str) -> ServiceResult<i64> {
+        // Roles that may never answer learn nothing about which instructions exist.
+        if !Action::Answer.roles().contains(&actor.role) {
+            return Err(
+                haibun_domain::workflow::WorkflowError::Forbidden { role: actor.role, action: Action::Answer }.into()
+            );
+        }
         let text = check_text("--text", text, true)?;
         self.store.ensure_initialised().await?;
         let mut tx = self.store.begin().await?;

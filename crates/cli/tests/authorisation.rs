@@ -1,0 +1,253 @@
+//! Every action tried as every role (and as another ministry's user): a forbidden pair returns the
+//! forbidden error (exit 4 from the CLI), writes nothing and appends no audit event.
+
+mod common;
+
+use common::*;
+use haibun_domain::line::Field;
+use haibun_domain::workflow::{Action, Role};
+use haibun_domain::{Unit, Yen};
+use haibun_service::{CalendarRow, HearingInput, ImportRequest, InstructionInput, LinePatch, Service, ServiceError};
+use haibun_testkit::{fy2023, lines_for, workbook};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Import,
+    UpdateLine,
+    Submit,
+    RecordHearing,
+    Instruct,
+    Answer,
+    Report,
+    Consent,
+    Exclude,
+    CompileSnapshot,
+    SubmitSnapshot,
+    Negotiate,
+    Settle,
+    SetCalendar,
+    AddUser,
+    ReadLines,
+    ReadHistory,
+    ReadAudit,
+}
+
+const OPS: [Op; 18] = [
+    Op::Import,
+    Op::UpdateLine,
+    Op::Submit,
+    Op::RecordHearing,
+    Op::Instruct,
+    Op::Answer,
+    Op::Report,
+    Op::Consent,
+    Op::Exclude,
+    Op::CompileSnapshot,
+    Op::SubmitSnapshot,
+    Op::Negotiate,
+    Op::Settle,
+    Op::SetCalendar,
+    Op::AddUser,
+    Op::ReadLines,
+    Op::ReadHistory,
+    Op::ReadAudit,
+];
+
+/// The users tried: MEXT's own staff, another ministry's staff, and every other role.
+const ACTORS: [&str; 8] = ["mext", "mhlw", "co", "hq", "mof", "amed", "viewer", "system"];
+
+/// The specification, written out independently of the code: who may do what to MEXT's package.
+fn allowed(op: Op, who: &str) -> bool {
+    let any = |names: &[&str]| names.contains(&who);
+    match op {
+        Op::Import | Op::UpdateLine | Op::Submit | Op::Answer | Op::Report => any(&["mext", "system"]),
+        Op::RecordHearing | Op::Instruct | Op::Consent => any(&["co", "system"]),
+        Op::Exclude => any(&["co", "hq", "system"]),
+        Op::CompileSnapshot | Op::SubmitSnapshot | Op::Settle => any(&["hq", "system"]),
+        Op::Negotiate => any(&["mof", "co", "system"]),
+        Op::SetCalendar => any(&["co", "hq", "system"]),
+        Op::AddUser => any(&["system"]),
+        Op::ReadLines | Op::ReadHistory => who != "mhlw",
+        Op::ReadAudit => !any(&["mext", "mhlw"]),
+    }
+}
+
+async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8]) -> Result<(), ServiceError> {
+    let line = "MEXT-0001";
+    match op {
+        Op::Import => svc
+            .import(
+                actor,
+                ImportRequest { fiscal_year: fy(), ministry: "MEXT", file_name: "x.xlsx", bytes, unit: None },
+            )
+            .await
+            .map(drop),
+        Op::UpdateLine => svc
+            .update_line(actor, fy(), "MEXT", line, 1, &LinePatch { fields: vec![(Field::Name, "改名".into())] })
+            .await
+            .map(drop),
+        Op::Submit => svc.package_action(actor, fy(), "MEXT", Action::Submit, None).await.map(drop),
+        Op::RecordHearing => svc
+            .record_hearing(actor, fy(), "MEXT", HearingInput { date: "2022-09-01".into(), ..Default::default() })
+            .await
+            .map(drop),
+        Op::Instruct => svc
+            .instruct(actor, fy(), "MEXT", InstructionInput { text: "再検討".into(), ..Default::default() })
+            .await
+            .map(drop),
+        Op::Answer => svc.answer(actor, instruction, "対応しました").await.map(drop),
+        Op::Report => svc.package_action(actor, fy(), "MEXT", Action::Report, None).await.map(drop),
+        Op::Consent => svc.package_action(actor, fy(), "MEXT", Action::Consent, None).await.map(drop),
+        Op::Exclude => svc.package_action(actor, fy(), "MEXT", Action::Exclude, Some("理由")).await.map(drop),
+        Op::CompileSnapshot => svc.compile_snapshot(actor, fy()).await.map(drop),
+        Op::SubmitSnapshot => svc.submit_snapshot(actor, fy(), None).await.map(drop),
+        Op::Negotiate => svc.negotiate(actor, fy(), Some("MEXT"), line, Yen(1)).await,
+        Op::Settle => svc.settle(actor, fy()).await.map(drop),
+        Op::SetCalendar => {
+            let d = |s: &str| s.to_string();
+            let c = CalendarRow {
+                fiscal_year: 2023,
+                submission_deadline: d("2022-08-31"),
+                hearing_start: d("2022-09-01"),
+                hearing_end: d("2022-09-15"),
+                consent_deadline: d("2022-10-31"),
+                compilation_date: d("2022-11-15"),
+            };
+            svc.set_calendar(actor, c).await
+        }
+        Op::AddUser => svc.add_user(actor, "newcomer", Role::Viewer, None).await,
+        Op::ReadLines => svc.lines(actor, fy(), Some("MEXT")).await.map(drop),
+        Op::ReadHistory => svc.line_history(actor, fy(), "MEXT", line).await.map(drop),
+        Op::ReadAudit => svc.audit_events(actor, None).await.map(drop),
+    }
+}
+
+/// What a forbidden call must leave untouched, read as the administrator.
+async fn observable(svc: &Service) -> String {
+    let admin = Actor::system();
+    let lines = svc.stored_lines(&admin, fy(), None).await.unwrap();
+    let packages = svc.packages(&admin, fy()).await.unwrap();
+    let events = svc.audit_events(&admin, None).await.unwrap().len();
+    let threads = svc.instruction_threads(&admin, fy(), None).await.unwrap();
+    let users = svc.users().await.unwrap().len();
+    let snapshots = svc.snapshots(fy()).await.unwrap();
+    let status = svc.status(&admin, fy(), "2022-09-01").await.unwrap();
+    format!("{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{:?}", status.calendar)
+}
+
+fn every_action_as_every_role(db: Db) {
+    let t = initialised(db);
+    let policy = fy2023();
+    let bytes = workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 9, 4));
+    let forbidden_cli = t.with_service(async |svc| {
+        let admin = Actor::system();
+        let users = [
+            ("mext", Role::Ministry, Some("MEXT")),
+            ("mhlw", Role::Ministry, Some("MHLW")),
+            ("co", Role::CabinetOffice, None),
+            ("hq", Role::Hq, None),
+            ("mof", Role::Fiscal, None),
+            ("amed", Role::AmedPd, None),
+            ("viewer", Role::Viewer, None),
+        ];
+        for (name, role, ministry) in users {
+            svc.add_user(&admin, name, role, ministry).await.unwrap();
+        }
+        // MEXT's package under revision, with an open instruction: most actions are possible now.
+        svc.import(
+            &admin,
+            ImportRequest { fiscal_year: fy(), ministry: "MEXT", file_name: "x.xlsx", bytes: &bytes, unit: None },
+        )
+        .await
+        .unwrap();
+        svc.package_action(&admin, fy(), "MEXT", Action::Submit, None).await.unwrap();
+        svc.record_hearing(&admin, fy(), "MEXT", HearingInput { date: "2022-09-01".into(), ..Default::default() })
+            .await
+            .unwrap();
+        let instruction = svc
+            .instruct(&admin, fy(), "MEXT", InstructionInput { text: "見直し".into(), ..Default::default() })
+            .await
+            .unwrap();
+
+        let mut forbidden_pairs = 0;
+        for op in OPS {
+            for who in ACTORS {
+                if allowed(op, who) {
+                    continue;
+                }
+                let actor = if who == "system" { Actor::system() } else { svc.actor(Some(who)).await.unwrap() };
+                let before = observable(svc).await;
+                let result = run(op, svc, &actor, instruction, &bytes).await;
+                assert!(
+                    matches!(result, Err(ServiceError::Forbidden(_))),
+                    "{op:?} as {who} must be forbidden, got {result:?}"
+                );
+                assert_eq!(observable(svc).await, before, "{op:?} as {who} wrote something");
+                forbidden_pairs += 1;
+            }
+        }
+        assert!(forbidden_pairs > 80, "the table covers the forbidden pairs ({forbidden_pairs})");
+        // Allowed pairs are never refused as forbidden (they may still meet a state conflict).
+        for op in OPS {
+            for who in ACTORS.into_iter().filter(|w| allowed(op, w)) {
+                let actor = if who == "system" { Actor::system() } else { svc.actor(Some(who)).await.unwrap() };
+                let result = run(op, svc, &actor, instruction, &bytes).await;
+                assert!(
+                    !matches!(result, Err(ServiceError::Forbidden(_))),
+                    "{op:?} as {who} must be allowed, got {result:?}"
+                );
+            }
+        }
+        instruction
+    });
+    // The same refusals through the real binary: exit 4, nothing written.
+    let before = state(&t);
+    for args in [
+        vec!["--as", "mhlw", "package", "submit", "--fy", "2023", "--ministry", "MEXT"],
+        vec!["--as", "viewer", "instruct", "--fy", "2023", "--ministry", "MEXT", "--text", "x"],
+        vec!["--as", "mext", "package", "consent", "--fy", "2023", "--ministry", "MEXT"],
+        vec!["--as", "amed", "settle", "--fy", "2023"],
+        vec!["--as", "mof", "user", "add", "intruder", "--role", "admin"],
+        vec!["--as", "mhlw", "line", "history", "MEXT-0001", "--fy", "2023", "--ministry", "MEXT"],
+        vec!["--as", "mext", "audit", "log"],
+    ] {
+        let out = haibun(&t, &args);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("E_FORBIDDEN"));
+    }
+    let answer = forbidden_cli.to_string();
+    let out = haibun(&t, &["--as", "mhlw", "answer", &answer, "--text", "x"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(state(&t), before);
+    let out = haibun(&t, &["--as", "nobody", "compile", "--fy", "2023"]);
+    assert_eq!(out.status.code(), Some(5), "an unknown user is not found");
+}
+
+fn a_ministry_user_reads_only_its_own_ministry(db: Db) {
+    let t = initialised(db);
+    let policy = fy2023();
+    import(
+        &t,
+        &file(&t, "a.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 1, 3))),
+        "MEXT",
+    );
+    import(
+        &t,
+        &file(&t, "b.xlsx", &workbook(&policy, "MHLW", Unit::ThousandYen, &lines_for(&policy, "MHLW", 2, 4))),
+        "MHLW",
+    );
+    ok(&t, &["user", "add", "mext", "--role", "ministry", "--ministry", "文部科学省"]);
+    let c: serde_json::Value =
+        serde_json::from_str(&ok(&t, &["--as", "mext", "compile", "--fy", "2023", "--format", "json"])).unwrap();
+    assert_eq!(c["lines"], 3, "only MEXT's lines");
+    let out = haibun(&t, &["--as", "mext", "export", "--fy", "2023", "--ministry", "MHLW", "-o", "x.csv"]);
+    assert_eq!(out.status.code(), Some(4));
+    let path = t.path("own.csv").display().to_string();
+    ok(&t, &["--as", "mext", "export", "--fy", "2023", "-o", &path]);
+    assert!(
+        std::fs::read_to_string(&path).unwrap().contains("MEXT-0001")
+            && !std::fs::read_to_string(&path).unwrap().contains("MHLW-")
+    );
+}
+
+on_both_databases!(every_action_as_every_role, a_ministry_user_reads_only_its_own_ministry);
