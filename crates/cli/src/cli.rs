@@ -202,6 +202,9 @@ pub enum Command {
         /// 年度 / fiscal year
         #[arg(long)]
         fy: FiscalYear,
+        /// 査定額のない事業を要求額どおりとする（記録される）/ settle lines without a negotiated amount as requested (recorded)
+        #[arg(long)]
+        accept_requested: bool,
     },
     /// 監査証跡 / the audit trail
     Audit {

@@ -102,7 +102,7 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::CompileSnapshot => svc.compile_snapshot(actor, fy()).await.map(drop),
         Op::SubmitSnapshot => svc.submit_snapshot(actor, fy(), None).await.map(drop),
         Op::Negotiate => svc.negotiate(actor, fy(), Some("MEXT"), line, Yen(1)).await,
-        Op::Settle => svc.settle(actor, fy()).await.map(drop),
+        Op::Settle => svc.settle(actor, fy(), false).await.map(drop),
         Op::SetCalendar => {
             let d = |s: &str| s.to_string();
             let c = CalendarRow {

@@ -201,7 +201,7 @@ fn the_whole_cycle_for_three_ministries(db: Db) {
                 svc.negotiate(&mof, fy(), Some(m), l.line_id.as_str(), Yen(amount)).await.unwrap();
             }
         }
-        svc.settle(&hq, fy()).await.unwrap();
+        svc.settle(&hq, fy(), false).await.unwrap();
         let settled = serde_json::to_value(svc.snapshot_compilation(fy(), Some(id)).await.unwrap().1).unwrap();
         assert_eq!(settled["stage"], "settled");
         assert_eq!(settled["total"]["settled"], settled_total);

@@ -183,34 +183,47 @@ impl Service {
     }
 
     /// Settles the year: the submitted snapshot's negotiated amounts become the budget.
-    /// Every line must have a negotiated amount.
-    pub async fn settle(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<i64> {
+    /// Every line must have a negotiated amount, unless `accept_requested` settles the lines
+    /// without one at their requested amount, each recorded as such.
+    pub async fn settle(&self, actor: &Actor, fy: FiscalYear, accept_requested: bool) -> ServiceResult<i64> {
         actor.check_year(YearAction::Settle)?;
         let snap = self.snapshot_of(fy, None).await?;
-        let missing: Vec<String> = self
+        if snap.status != "submitted" {
+            return Err(ServiceError::Conflict(format!(
+                "取りまとめ {} は財政当局へ提出されていません（状態: {}）/ compilation {} is not submitted to the fiscal authority (status: {})",
+                snap.id, snap.status, snap.id, snap.status
+            )));
+        }
+        let missing: Vec<_> = self
             .store
             .snapshot_lines(snap.id)
             .await?
-            .iter()
+            .into_iter()
             .filter(|l| l.negotiated.is_none())
-            .map(|l| format!("{}/{}", l.line.line.ministry, l.line.line.line_id))
+            .map(|l| l.line.line)
             .collect();
-        if !missing.is_empty() {
+        if !missing.is_empty() && !accept_requested {
             let n = missing.len();
-            let head = missing.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+            let head =
+                missing.iter().take(10).map(|l| format!("{}/{}", l.ministry, l.line_id)).collect::<Vec<_>>().join(", ");
             return Err(ServiceError::Conflict(format!(
-                "査定額のない事業が {n} 件あります: {head} / {n} lines have no negotiated amount: {head}"
+                "査定額のない事業が {n} 件あります: {head}（要求額どおりとするには --accept-requested）/ {n} lines have no negotiated amount: {head} (--accept-requested settles them as requested)"
             )));
         }
+        let at = now();
         let mut tx = self.store.begin().await?;
-        tx.advance_snapshot(snap.id, "submitted", "settled", &now()).await?;
+        for l in &missing {
+            tx.set_negotiated(snap.id, &l.ministry, l.line_id.as_str(), l.request, &actor.name, &at).await?;
+        }
+        tx.advance_snapshot(snap.id, "submitted", "settled", &at).await?;
+        let accepted: Vec<String> = missing.iter().map(|l| format!("{}/{}", l.ministry, l.line_id)).collect();
         tx.append_event(&event(
             actor,
             "year.settle",
             format!("FY{}/snapshot/{}", fy.year(), snap.id),
             Some(fy),
             Some(json!({"status": "submitted"})),
-            Some(json!({"status": "settled"})),
+            Some(json!({"status": "settled", "settled_as_requested": accepted})),
         ))
         .await?;
         tx.commit().await?;

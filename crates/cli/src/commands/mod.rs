@@ -78,7 +78,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Negotiate { fy, ministry, line, amount } => {
             settlement::negotiate(&svc, &actor, fy, ministry.as_deref(), &line, &amount).await
         }
-        Command::Settle { fy } => settlement::settle(&svc, &actor, fy).await,
+        Command::Settle { fy, accept_requested } => settlement::settle(&svc, &actor, fy, accept_requested).await,
         Command::Audit { command } => settlement::audit(&svc, &actor, command).await,
         Command::Line { command } => settlement::line(&svc, &actor, command).await,
         Command::Status { fy, today, format } => cycle::status(&svc, &actor, fy, today, format).await,

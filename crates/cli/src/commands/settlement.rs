@@ -60,8 +60,8 @@ pub async fn negotiate(
 }
 
 /// `haibun settle`
-pub async fn settle(svc: &Service, actor: &Actor, fy: FiscalYear) -> Result<(), CliError> {
-    let id = svc.settle(actor, fy).await?;
+pub async fn settle(svc: &Service, actor: &Actor, fy: FiscalYear, accept_requested: bool) -> Result<(), CliError> {
+    let id = svc.settle(actor, fy, accept_requested).await?;
     println!("{fy} の予算を確定しました（取りまとめ #{id}）/ the year is settled (compilation #{id})");
     Ok(())
 }

@@ -1,0 +1,96 @@
+//! The README's walk through the cycle, run on the demo data with the real binary.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+#[test]
+fn the_readme_walkthrough_carries_the_demo_to_settlement() {
+    let t = TestDb::new(Db::Sqlite);
+    let out = ok(&t, &["demo"]);
+    assert!(out.contains("150 事業/lines"), "{out}");
+    let status = ok(&t, &["status", "--fy", "2023"]);
+    assert_eq!(status.matches("OVERDUE").count(), 1, "one overdue package: {status}");
+    assert!(
+        status.contains("CAO") && status.contains("consented") && status.contains("revision-instructed"),
+        "{status}"
+    );
+    let instructions: Value =
+        serde_json::from_str(&ok(&t, &["--as", "mhlw-sato", "instructions", "--fy", "2023", "--format", "json"]))
+            .unwrap();
+    let ids: Vec<i64> =
+        instructions.as_array().unwrap().iter().map(|i| i["instruction"]["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [3, 4], "the ids the README names");
+    let today = haibun_service::today();
+    for args in [
+        vec!["--as", "cao-ito", "package", "submit", "--fy", "2023", "--ministry", "CAO"],
+        vec![
+            "--as",
+            "co-yamada",
+            "hearing",
+            "record",
+            "--fy",
+            "2023",
+            "--ministry",
+            "CAO",
+            "--date",
+            &today,
+            "--place",
+            "内閣府",
+        ],
+        vec!["--as", "co-yamada", "package", "consent", "--fy", "2023", "--ministry", "CAO"],
+        vec!["--as", "co-yamada", "package", "consent", "--fy", "2023", "--ministry", "MIC"],
+        vec![
+            "--as",
+            "mhlw-sato",
+            "line",
+            "update",
+            "MHLW-002",
+            "--fy",
+            "2023",
+            "--ministry",
+            "MHLW",
+            "--version",
+            "1",
+            "--request",
+            "1000000000",
+        ],
+        vec!["--as", "mhlw-sato", "line", "history", "MHLW-002", "--fy", "2023", "--ministry", "MHLW"],
+        vec!["--as", "mhlw-sato", "answer", "3", "--text", "統合プロジェクトの分類を見直しました"],
+        vec!["--as", "mhlw-sato", "answer", "4", "--text", "要求額を修正しました"],
+        vec!["--as", "mhlw-sato", "package", "report", "--fy", "2023", "--ministry", "MHLW"],
+        vec!["--as", "co-yamada", "package", "consent", "--fy", "2023", "--ministry", "MHLW"],
+        vec!["--as", "hq-kobayashi", "compile", "--fy", "2023", "--snapshot"],
+        vec!["--as", "hq-kobayashi", "submit", "--fy", "2023"],
+        vec![
+            "--as",
+            "mof-watanabe",
+            "negotiate",
+            "--fy",
+            "2023",
+            "--ministry",
+            "MEXT",
+            "--line",
+            "MEXT-001",
+            "--amount",
+            "100000000",
+        ],
+    ] {
+        ok(&t, &args);
+    }
+    // Settling with lines not yet negotiated is refused and says how many.
+    let out = haibun(&t, &["--as", "hq-kobayashi", "settle", "--fy", "2023"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("149 lines have no negotiated amount"));
+    ok(&t, &["--as", "hq-kobayashi", "settle", "--fy", "2023", "--accept-requested"]);
+    let c: Value =
+        serde_json::from_str(&ok(&t, &["compile", "--fy", "2023", "--snapshot-id", "1", "--format", "json"])).unwrap();
+    assert_eq!(c["stage"], "settled");
+    assert_eq!(c["lines"], 150);
+    let mext = c["by_ministry"].as_array().unwrap().iter().find(|r| r["key"] == "MEXT").unwrap();
+    assert_ne!(mext["settled"], mext["request"], "MEXT-001 was negotiated down or up");
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
+    let status = ok(&t, &["status", "--fy", "2023"]);
+    assert!(!status.contains("OVERDUE") && status.contains("settled"), "{status}");
+}
