@@ -321,6 +321,18 @@ pub struct PackageArgs {
 /// `haibun hearing …`
 #[derive(Debug, Subcommand)]
 pub enum HearingCommand {
+    /// ヒアリングを予定する / schedule a hearing
+    Schedule {
+        /// The package.
+        #[command(flatten)]
+        package: PackageArgs,
+        /// 予定日 YYYY-MM-DD / date
+        #[arg(long)]
+        date: String,
+        /// 場所 / place
+        #[arg(long, default_value = "")]
+        place: String,
+    },
     /// ヒアリングを記録し実施済とする / record a hearing and mark it held
     Record {
         /// The package.

@@ -15,6 +15,7 @@ enum Op {
     Import,
     UpdateLine,
     Submit,
+    ScheduleHearing,
     RecordHearing,
     Instruct,
     Answer,
@@ -32,10 +33,11 @@ enum Op {
     ReadAudit,
 }
 
-const OPS: [Op; 18] = [
+const OPS: [Op; 19] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
+    Op::ScheduleHearing,
     Op::RecordHearing,
     Op::Instruct,
     Op::Answer,
@@ -61,7 +63,7 @@ fn allowed(op: Op, who: &str) -> bool {
     let any = |names: &[&str]| names.contains(&who);
     match op {
         Op::Import | Op::UpdateLine | Op::Submit | Op::Answer | Op::Report => any(&["mext", "system"]),
-        Op::RecordHearing | Op::Instruct | Op::Consent => any(&["co", "system"]),
+        Op::ScheduleHearing | Op::RecordHearing | Op::Instruct | Op::Consent => any(&["co", "system"]),
         Op::Exclude => any(&["co", "hq", "system"]),
         Op::CompileSnapshot | Op::SubmitSnapshot | Op::Settle => any(&["hq", "system"]),
         Op::Negotiate => any(&["mof", "co", "system"]),
@@ -87,6 +89,7 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
             .await
             .map(drop),
         Op::Submit => svc.package_action(actor, fy(), "MEXT", Action::Submit, None).await.map(drop),
+        Op::ScheduleHearing => svc.schedule_hearing(actor, fy(), "MEXT", "2022-09-01", "内閣府").await.map(drop),
         Op::RecordHearing => svc
             .record_hearing(actor, fy(), "MEXT", HearingInput { date: "2022-09-01".into(), ..Default::default() })
             .await

@@ -78,12 +78,17 @@ fn the_whole_cycle_for_three_ministries(db: Db) {
         assert_eq!(requested["total"]["request"], total);
         assert_consistent(&requested, &["prior_year", "request"]);
 
+        // §2(2): a hearing can be scheduled before it is held; recording it marks that one held.
+        let scheduled = svc.schedule_hearing(&co, fy(), "MEXT", "2022-08-30", "内閣府 第1会議室").await.unwrap();
         // §2(1)(2): every ministry submits and is heard.
         for (m, _) in &lines {
             let staff = as_user(svc, &m.to_lowercase()).await;
             assert_eq!(svc.package_action(&staff, fy(), m, Action::Submit, None).await.unwrap(), Status::Submitted);
             svc.record_hearing(&co, fy(), m, hearing("2022-09-01")).await.unwrap();
         }
+        let heard = svc.hearings(&co, fy()).await.unwrap();
+        assert_eq!(heard.len(), 3, "the scheduled hearing became the held one");
+        assert!(heard.iter().any(|h| h.id == scheduled && h.held == 1 && h.minutes == "説明と質疑"));
         // MEXT: consent straight after the hearing.
         assert_eq!(svc.package_action(&co, fy(), "MEXT", Action::Consent, None).await.unwrap(), Status::Consented);
 

@@ -281,7 +281,58 @@ impl Service {
         Ok(next)
     }
 
-    /// Records a hearing and marks the package's hearing held (§2(2)).
+    /// Schedules a hearing (§2(2)): a date and place, before it is held. The package's state is unchanged.
+    pub async fn schedule_hearing(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        ministry: &str,
+        date: &str,
+        place: &str,
+    ) -> ServiceResult<i64> {
+        let policy = self.policy(fy).await?;
+        let ministry = Self::ministry_code(&policy, ministry)?;
+        actor.check_package(Action::RecordHearing, &ministry)?;
+        let row = HearingRow {
+            id: 0,
+            fiscal_year: fy.year(),
+            ministry: ministry.clone(),
+            held_on: check_date("--date", date)?,
+            held: 0,
+            place: check_text("--place", place, false)?,
+            attendees: String::new(),
+            minutes: String::new(),
+            recorded_by: actor.name.clone(),
+            recorded_at: now(),
+        };
+        let mut tx = self.store.begin().await?;
+        let status = tx
+            .package(fy.year(), &ministry)
+            .await?
+            .map_or(Ok(Status::Drafting), |p| p.status.parse())
+            .map_err(|e: String| ServiceError::Internal(anyhow::anyhow!(e)))?;
+        if !matches!(status, Status::Drafting | Status::Submitted) {
+            return Err(ServiceError::Conflict(format!(
+                "状態「{}」ではヒアリングを予定できません / a hearing cannot be scheduled in state {status}",
+                status.name_ja()
+            )));
+        }
+        let id = tx.insert_hearing(&row).await?;
+        tx.append_event(&event(
+            actor,
+            "hearing.schedule",
+            format!("FY{}/{ministry}/hearing/{id}", fy.year()),
+            Some(fy),
+            None,
+            Some(json!({"date": row.held_on, "place": row.place})),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a hearing as held, with attendees and minutes, and marks the package's hearing held
+    /// (§2(2)). A hearing scheduled for the package becomes this one.
     pub async fn record_hearing(
         &self,
         actor: &Actor,
@@ -292,11 +343,12 @@ impl Service {
         let policy = self.policy(fy).await?;
         let ministry = Self::ministry_code(&policy, ministry)?;
         actor.check_package(Action::RecordHearing, &ministry)?;
-        let row = HearingRow {
+        let mut row = HearingRow {
             id: 0,
             fiscal_year: fy.year(),
             ministry: ministry.clone(),
             held_on: check_date("--date", &h.date)?,
+            held: 1,
             place: check_text("--place", &h.place, false)?,
             attendees: check_text("--attendees", &h.attendees, false)?,
             minutes: check_text("--minutes", &h.minutes, false)?,
@@ -305,7 +357,14 @@ impl Service {
         };
         let mut tx = self.store.begin().await?;
         self.apply(&mut tx, actor, fy, &ministry, Action::RecordHearing, None).await?;
-        let id = tx.insert_hearing(&row).await?;
+        let id = match tx.scheduled_hearing(fy.year(), &ministry).await? {
+            Some(id) => {
+                row.id = id;
+                tx.mark_hearing_held(id, &row).await?;
+                id
+            }
+            None => tx.insert_hearing(&row).await?,
+        };
         tx.append_event(&event(actor, "hearing.record", format!("FY{}/{ministry}/hearing/{id}", fy.year()), Some(fy), None, Some(json!({"held_on": row.held_on, "place": row.place, "attendees": row.attendees, "minutes_chars": row.minutes.chars().count()})))).await?;
         tx.commit().await?;
         Ok(id)

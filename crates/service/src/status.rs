@@ -78,6 +78,7 @@ impl Service {
         let open_instructions = self.store.instructions(fy.year(), None).await?;
         let answers = self.store.answers(fy.year()).await?;
         let packages = self.packages(actor, fy).await?;
+        let hearings = self.store.hearings(fy.year(), None).await?;
         let cal = calendar.as_ref();
         let rows = packages
             .into_iter()
@@ -86,9 +87,16 @@ impl Service {
                     Status::Drafting => {
                         ("府省の提出", "the ministry's submission", cal.map(|c| c.submission_deadline.clone()))
                     }
-                    Status::Submitted => {
-                        ("内閣府のヒアリング", "the Cabinet Office's hearing", cal.map(|c| c.hearing_end.clone()))
-                    }
+                    Status::Submitted => match hearings.iter().find(|h| h.ministry == p.ministry && h.held == 0) {
+                        Some(h) => (
+                            "内閣府のヒアリング（予定あり）",
+                            "the Cabinet Office's hearing (scheduled)",
+                            Some(h.held_on.clone()),
+                        ),
+                        None => {
+                            ("内閣府のヒアリング", "the Cabinet Office's hearing", cal.map(|c| c.hearing_end.clone()))
+                        }
+                    },
                     Status::HearingHeld => (
                         "内閣府の見直し指示または了解",
                         "the Cabinet Office's instructions or consent",

@@ -45,8 +45,10 @@ pub struct HearingRow {
     pub fiscal_year: i64,
     /// Ministry code.
     pub ministry: String,
-    /// Date held (YYYY-MM-DD).
+    /// Date held, or scheduled (YYYY-MM-DD).
     pub held_on: String,
+    /// 1 once held, 0 while only scheduled.
+    pub held: i64,
     /// Where.
     pub place: String,
     /// Who attended.
@@ -146,7 +148,7 @@ impl Store {
 
     /// The hearings of a year, optionally of one ministry, in id order.
     pub async fn hearings(&self, fiscal_year: i64, ministry: Option<&str>) -> Result<Vec<HearingRow>> {
-        Ok(sqlx::query_as("SELECT id, fiscal_year, ministry, held_on, place, attendees, minutes, recorded_by, recorded_at FROM hearings WHERE fiscal_year = $1 AND (CAST($2 AS TEXT) IS NULL OR ministry = $2) ORDER BY id")
+        Ok(sqlx::query_as("SELECT id, fiscal_year, ministry, held_on, held, place, attendees, minutes, recorded_by, recorded_at FROM hearings WHERE fiscal_year = $1 AND (CAST($2 AS TEXT) IS NULL OR ministry = $2) ORDER BY id")
             .bind(fiscal_year)
             .bind(ministry.map(str::to_string))
             .fetch_all(&self.pool)
@@ -246,12 +248,13 @@ impl Tx {
         Ok(())
     }
 
-    /// Records a hearing; returns its id.
+    /// Records a hearing (scheduled or held); returns its id.
     pub async fn insert_hearing(&mut self, h: &HearingRow) -> Result<i64> {
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO hearings (fiscal_year, ministry, held_on, place, attendees, minutes, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO hearings (fiscal_year, ministry, held_on, held, place, attendees, minutes, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(h.fiscal_year)
             .bind(h.ministry.clone())
             .bind(h.held_on.clone())
+            .bind(h.held)
             .bind(h.place.clone())
             .bind(h.attendees.clone())
             .bind(h.minutes.clone())
@@ -260,6 +263,33 @@ impl Tx {
             .fetch_one(&mut *self.tx)
             .await?;
         Ok(id)
+    }
+
+    /// The package's hearing that is scheduled and not yet held, if any.
+    pub async fn scheduled_hearing(&mut self, fiscal_year: i64, ministry: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM hearings WHERE fiscal_year = $1 AND ministry = $2 AND held = 0 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(fiscal_year)
+        .bind(ministry.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Marks a scheduled hearing held, with what was recorded.
+    pub async fn mark_hearing_held(&mut self, id: i64, h: &HearingRow) -> Result<()> {
+        sqlx::query("UPDATE hearings SET held = 1, held_on = $1, place = $2, attendees = $3, minutes = $4, recorded_by = $5, recorded_at = $6 WHERE id = $7")
+            .bind(h.held_on.clone())
+            .bind(h.place.clone())
+            .bind(h.attendees.clone())
+            .bind(h.minutes.clone())
+            .bind(h.recorded_by.clone())
+            .bind(h.recorded_at.clone())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     /// The highest instruction round of a package so far (0 if none).

@@ -44,6 +44,10 @@ pub async fn package(svc: &Service, actor: &Actor, command: PackageCommand) -> R
 /// `haibun hearing …`
 pub async fn hearing(svc: &Service, actor: &Actor, command: HearingCommand) -> Result<(), CliError> {
     match command {
+        HearingCommand::Schedule { package, date, place } => {
+            let id = svc.schedule_hearing(actor, package.fy, &package.ministry, &date, &place).await?;
+            println!("ヒアリングを予定しました / hearing scheduled: #{id} {} {} {date}", package.fy, package.ministry);
+        }
         HearingCommand::Record { package, date, place, attendees, minutes } => {
             let minutes = match minutes {
                 Some(path) => {
@@ -62,7 +66,8 @@ pub async fn hearing(svc: &Service, actor: &Actor, command: HearingCommand) -> R
         }
         HearingCommand::List { fy } => {
             for h in svc.hearings(actor, fy).await? {
-                println!("#{} {} {} {} {}", h.id, h.held_on, h.ministry, h.place, h.attendees);
+                let state = if h.held == 1 { "実施済/held" } else { "予定/scheduled" };
+                println!("#{} {} {} {state} {} {}", h.id, h.held_on, h.ministry, h.place, h.attendees);
             }
         }
     }

@@ -25,6 +25,7 @@ CREATE TABLE hearings (
     fiscal_year BIGINT NOT NULL,
     ministry    TEXT    NOT NULL,
     held_on     TEXT    NOT NULL,
+    held        BIGINT  NOT NULL CHECK (held IN (0, 1)),
     place       TEXT    NOT NULL,
     attendees   TEXT    NOT NULL,
     minutes     TEXT    NOT NULL,
