@@ -42,6 +42,33 @@ fn workbook_with_bad_cells() -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// A zip archive that is not an Excel workbook (as an .ods file is).
+fn ods_like() -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buf);
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(b"<office:document-content/>").unwrap();
+    zip.finish().unwrap();
+    buf.into_inner()
+}
+
+/// A workbook whose 要求額 is a formula saved without its result (as some tools write them).
+fn workbook_with_unsaved_formula() -> Vec<u8> {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("要求一覧").unwrap();
+    for (c, h) in HEADER.split(',').enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    for (c, v) in ["F-1", "（架空）事業", "INHOUSE"].into_iter().enumerate() {
+        ws.write_string(1, c as u16, v).unwrap();
+    }
+    ws.write_formula(1, 5, Formula::new("=E2*2")).unwrap();
+    ws.write_string(1, 9, "継続").unwrap();
+    haibun_testkit::strip_formula_results(&wb.save_to_buffer().unwrap())
+}
+
 /// (case, file name, bytes, expected codes with the location text each must carry)
 type Case = (&'static str, &'static str, Vec<u8>, Vec<(&'static str, &'static str)>);
 
@@ -160,6 +187,45 @@ fn cases() -> Vec<Case> {
                 ("E_NOT_A_NUMBER", "シート/sheet「要求一覧」 2行/row 2 F列/column F"),
                 ("E_NOT_A_NUMBER", "シート/sheet「要求一覧」 3行/row 3 F列/column F"),
             ],
+        ),
+        (
+            "a unit in a header that disagrees with the 単位 cell",
+            "hdr.csv",
+            "単位,千円\r\n事業番号,事業名,区分,要求額（百万円）,新規・継続\r\nB-3,事業,INHOUSE,1,継続\r\n"
+                .as_bytes()
+                .to_vec(),
+            vec![("E_UNIT_CONFLICT", "2行/row 2 D列/column D")],
+        ),
+        (
+            "an unsupported unit in a header",
+            "oku.csv",
+            "事業番号,事業名,区分,要求額(億円),新規・継続\r\nB-3,事業,INHOUSE,1,継続\r\n".as_bytes().to_vec(),
+            vec![("E_UNIT_CONFLICT", "1行/row 1 D列/column D")],
+        ),
+        (
+            "separators that do not group by three",
+            "sep.csv",
+            bad_row("B-3,事業,INHOUSE,,\"1,5\",1,,,,継続"),
+            vec![("E_NOT_A_NUMBER", "3行/row 3 E列/column E")],
+        ),
+        (
+            "broken UTF-8",
+            "broken-utf8.csv",
+            [HEADER.as_bytes(), b"\r\nB-3,\xE4\xBA\x8B\xE6\xA5,INHOUSE,,1,1,,,,\xE7\xB6\x99\xE7\xB6\x9A\r\n"].concat(),
+            vec![("E_BAD_ENCODING", "broken-utf8.csv")],
+        ),
+        (
+            "a UTF-16 file",
+            "u16.csv",
+            [b"\xFF\xFE".as_slice(), b"a\0,\0b\0"].concat(),
+            vec![("E_BAD_ENCODING", "u16.csv")],
+        ),
+        ("an OpenDocument file", "sheet.ods", ods_like(), vec![("E_NOT_A_SPREADSHEET", "sheet.ods")]),
+        (
+            "a formula whose result was not saved",
+            "formula.xlsx",
+            workbook_with_unsaved_formula(),
+            vec![("E_NOT_A_NUMBER", "2行/row 2 F列/column F")],
         ),
         (
             "a unit cell that disagrees with --unit",

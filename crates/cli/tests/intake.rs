@@ -85,8 +85,11 @@ fn shift_jis_csv_with_full_width_figures_is_imported(db: Db) {
     let out = import(&t, &file(&t, "zenkaku.csv", &sjis), "METI");
     assert!(out.contains("新規/new 1"), "{out}");
     let (stored, _) = state(&t);
-    let line =
-        stored.iter().map(|(l, _)| l).find(|l| l.line_id.as_str() == "Ｍ－１").expect("stored with its id as typed");
+    let line = stored
+        .iter()
+        .map(|(l, _)| l)
+        .find(|l| l.line_id.as_str() == "M-1")
+        .expect("stored under its NFKC-normalised id");
     assert_eq!(line.prior_year, Yen(1_000_000));
     assert_eq!(line.request, Yen(1_200_500));
     assert_eq!(line.priority_frame, Some(Yen(200_000)));

@@ -21,8 +21,10 @@ impl LineId {
     pub const MAX_CHARS: usize = 64;
 
     /// A trimmed, non-empty id of at most [`Self::MAX_CHARS`] characters without control characters.
+    /// The id is NFKC-normalised (full-width `Ｍ－１` is `M-1`), so the same id typed two ways is one line.
     pub fn parse(s: &str) -> Option<LineId> {
-        let t = s.trim();
+        let normalized = crate::text::normalize(s);
+        let t = normalized.as_str();
         (!t.is_empty()
             && t.chars().count() <= Self::MAX_CHARS
             && !has_control_chars(t)
@@ -254,6 +256,15 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
     let text = |f: Field, problem: &mut dyn FnMut(Field, ProblemCode, String, String)| -> Option<String> {
         let c = cell(f)?;
         let t = c.value.text()?;
+        if let CellValue::Error(e) = &c.value {
+            problem(
+                f,
+                ProblemCode::BadText,
+                format!("セルがエラー値です: {e}"),
+                format!("the cell holds an error value: {e}"),
+            );
+            return None;
+        }
         if t.chars().count() > f.max_chars() {
             problem(
                 f,

@@ -194,14 +194,34 @@ pub enum AmountError {
     TooLarge,
 }
 
+/// Thousands separators, where present, must group the integer part by three (`1,234,567`):
+/// `1,5` is a mistake, not fifteen.
+fn well_grouped(t: &str) -> bool {
+    let int = t.split('.').next().unwrap_or("");
+    if t.split('.').nth(1).is_some_and(|f| f.contains(',')) {
+        return false;
+    }
+    if !int.contains(',') {
+        return true;
+    }
+    let int = int.trim_start_matches(['-', '−', '+']);
+    let groups: Vec<&str> = int.split(',').collect();
+    (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3)
+}
+
 /// Parses what a person typed as an amount in `unit` into exact yen.
 ///
 /// Accepts full-width digits, thousands separators (`,` `，` `、`), surrounding spaces, a trailing
 /// `円`, and decimals (`1234.5` thousand yen is 1,234,500 yen). Uses integer arithmetic only.
 pub fn parse_amount(raw: &str, unit: Unit) -> Result<Yen, AmountError> {
     let t = crate::text::normalize(raw);
-    let t: String = t.chars().filter(|c| !matches!(c, ',' | '、' | ' ' | '_')).collect();
-    let t = t.strip_suffix('円').unwrap_or(&t);
+    let t = t.replace('、', ",");
+    let t = t.trim_end_matches('円').trim_end();
+    if !well_grouped(t) {
+        return Err(AmountError::NotANumber);
+    }
+    let t: String = t.chars().filter(|c| !matches!(c, ',' | ' ' | '_')).collect();
+    let t = t.as_str();
     let (negative, t) = match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
@@ -262,6 +282,11 @@ mod tests {
         assert_eq!(parse_amount("", Unit::Yen), Err(AmountError::NotANumber));
         assert_eq!(parse_amount(".", Unit::Yen), Err(AmountError::NotANumber));
         assert_eq!(parse_amount("1e5", Unit::Yen), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1,5", Unit::Yen), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1、5", Unit::Yen), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("100、200", Unit::Yen), Ok(Yen(100_200)));
+        assert_eq!(parse_amount("1,000.5,0", Unit::ThousandYen), Err(AmountError::NotANumber));
+        assert_eq!(parse_amount("1、000", Unit::Yen), Ok(Yen(1000)));
         assert_eq!(parse_amount("99999999999999999999999", Unit::Yen), Err(AmountError::TooLarge));
         assert_eq!(parse_amount("100000000001", Unit::ThousandYen), Err(AmountError::TooLarge));
     }

@@ -129,6 +129,8 @@ pub enum ProblemCode {
     MinistryConflict,
     /// The file holds no request lines.
     NoData,
+    /// More problems than are listed.
+    TooManyProblems,
 }
 
 impl ProblemCode {
@@ -163,6 +165,7 @@ impl ProblemCode {
             InvalidArgument => "E_INVALID_ARGUMENT",
             MinistryConflict => "E_MINISTRY_CONFLICT",
             NoData => "E_NO_DATA",
+            TooManyProblems => "E_TOO_MANY_PROBLEMS",
         }
     }
 }
@@ -203,6 +206,26 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {}: {} / {}", self.code, self.location, self.message_ja, self.message_en)
     }
+}
+
+/// The most problems reported for one input; past it, one more problem says how many were left out.
+pub const MAX_PROBLEMS: usize = 1000;
+
+/// Caps a problem list at [`MAX_PROBLEMS`], adding a last problem that counts the rest, so a
+/// hostile file cannot make the report itself exhaust memory or the reader's patience.
+pub fn cap(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS {
+        let rest = problems.len() - MAX_PROBLEMS;
+        let at = problems[MAX_PROBLEMS].location.clone();
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(Problem::new(
+            ProblemCode::TooManyProblems,
+            at,
+            format!("ほかに {rest} 件の誤りがあります（最初の {MAX_PROBLEMS} 件を表示）"),
+            format!("{rest} more problems not shown (the first {MAX_PROBLEMS} are)"),
+        ));
+    }
+    problems
 }
 
 #[cfg(test)]

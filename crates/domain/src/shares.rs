@@ -66,7 +66,7 @@ impl Shares {
     /// `がん` (meaning 100%). Codes or any label of `kind` in `policy` are accepted.
     pub fn parse(raw: &str, kind: Kind, policy: &Policy) -> Result<Shares, SharesError> {
         let t = crate::text::normalize(raw);
-        let parts: Vec<&str> = t.split([';', ',', '、', '\n', '/']).map(str::trim).filter(|s| !s.is_empty()).collect();
+        let parts: Vec<&str> = t.split([';', ',', '、', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect();
         let (list_ja, list_en) = kind.names();
         let mut pairs = Vec::with_capacity(parts.len());
         for part in &parts {

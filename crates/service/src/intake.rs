@@ -63,35 +63,31 @@ impl Service {
         let intake = haibun_sheets::read_intake(req.bytes, req.file_name).map_err(ServiceError::Invalid)?;
         let mut problems = Vec::new();
 
-        let sheet_unit = match &intake.unit_cell {
-            None => None,
-            Some((text, loc)) => match text.parse::<Unit>() {
-                Ok(u) => Some((u, loc)),
-                Err(_) => {
-                    problems.push(Problem::new(
-                        ProblemCode::UnitConflict,
-                        loc.clone(),
-                        format!("単位「{text}」は 円・千円・百万円 のいずれかにしてください"),
-                        format!("unit \"{text}\" must be 円, 千円 or 百万円"),
-                    ));
-                    None
-                }
-            },
-        };
-        let unit = match (sheet_unit, req.unit) {
-            (Some((s, loc)), Some(arg)) if s != arg => {
-                problems.push(Problem::new(
+        // Every unit the file states (the 単位 cell, notes in amount headers) and --unit must agree.
+        let mut stated: Vec<(Unit, &Location, String)> = Vec::new();
+        for (text, loc) in intake.unit_cell.iter().chain(&intake.header_units) {
+            match text.parse::<Unit>() {
+                Ok(u) => stated.push((u, loc, text.clone())),
+                Err(_) => problems.push(Problem::new(
                     ProblemCode::UnitConflict,
                     loc.clone(),
-                    format!("シートの単位（{s}）と --unit（{arg}）が異なります"),
-                    format!("the sheet's unit ({}) differs from --unit ({})", s.name(), arg.name()),
-                ));
-                arg
+                    format!("単位「{text}」は 円・千円・百万円 のいずれかにしてください"),
+                    format!("unit \"{text}\" must be 円, 千円 or 百万円"),
+                )),
             }
-            (Some((s, _)), _) => s,
-            (None, Some(arg)) => arg,
-            (None, None) => Unit::ThousandYen,
-        };
+        }
+        let unit = req.unit.or_else(|| stated.first().map(|s| s.0)).unwrap_or(Unit::ThousandYen);
+        for (u, loc, text) in &stated {
+            if *u != unit {
+                let source = if req.unit.is_some() { "--unit" } else { "最初の単位 / the first unit" };
+                problems.push(Problem::new(
+                    ProblemCode::UnitConflict,
+                    (*loc).clone(),
+                    format!("単位「{text}」が {source}（{}）と異なります", unit.label_ja()),
+                    format!("unit \"{text}\" differs from {source} ({})", unit.name()),
+                ));
+            }
+        }
         if let Some((text, loc)) = &intake.ministry_cell {
             match policy.resolve(Kind::Ministry, text) {
                 Some(code) if code == ministry => {}
@@ -147,7 +143,7 @@ impl Service {
         }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.location.row.unwrap_or(0));
-            return Err(ServiceError::Invalid(problems));
+            return Err(ServiceError::Invalid(haibun_domain::problem::cap(problems)));
         }
 
         let sha256 = hex::encode(Sha256::digest(req.bytes));

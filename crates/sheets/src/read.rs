@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use calamine::{Data, Reader};
 use haibun_domain::line::{CellValue, Field, RawCell};
 use haibun_domain::problem::{Location, Problem, ProblemCode, column_letter};
 use haibun_domain::text::normalize;
@@ -23,6 +23,8 @@ pub struct Intake {
     pub sheet: Option<String>,
     /// The 単位 cell's text and where it is, if the sheet has one.
     pub unit_cell: Option<(String, Location)>,
+    /// Units written in amount headers, such as `要求額（百万円）`, with where each is.
+    pub header_units: Vec<(String, Location)>,
     /// The 府省 cell's text and where it is, if the sheet has one.
     pub ministry_cell: Option<(String, Location)>,
     /// The data rows below the header, blank rows left out.
@@ -60,10 +62,12 @@ pub fn read_intake(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if is_zip || is_ole {
-        return read_workbook(bytes, file);
+        return read_workbook(bytes, file, is_zip);
     }
     let lower = file.to_lowercase();
-    let binary = bytes.iter().take(8192).any(|&b| b == 0)
+    // UTF-16 text is full of NUL bytes: recognise it by its mark before calling anything binary.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let binary = !utf16 && bytes.iter().take(8192).any(|&b| b == 0)
         || [b"%PDF".as_slice(), b"\x89PNG", b"GIF8", b"\xFF\xD8\xFF"].iter().any(|sig| bytes.starts_with(sig));
     if binary {
         return Err(problem(
@@ -84,33 +88,123 @@ pub fn read_intake(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
     read_csv(bytes, file)
 }
 
-fn grid_from_workbook(bytes: &[u8], file: &str) -> Result<(String, Vec<Vec<CellValue>>), Vec<Problem>> {
-    let unreadable = |e: String| {
-        problem(
-            ProblemCode::UnreadableWorkbook,
+/// The most columns read; the template has 12.
+pub const MAX_COLUMNS: usize = 64;
+/// The most a workbook may unpack to, so a small "zip bomb" cannot exhaust memory.
+pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+
+type Grid = Vec<Vec<CellValue>>;
+
+fn unreadable(file: &str, e: impl std::fmt::Display) -> Vec<Problem> {
+    problem(
+        ProblemCode::UnreadableWorkbook,
+        Location::file(file),
+        format!("ワークブックを開けません（破損、暗号化、または未対応の形式）: {e}"),
+        format!("cannot open the workbook (damaged, encrypted or unsupported): {e}"),
+    )
+}
+
+fn too_many_rows(at: Location) -> Vec<Problem> {
+    problem(
+        ProblemCode::TooManyRows,
+        at,
+        format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
+        format!("too many rows (limit {MAX_ROWS})"),
+    )
+}
+
+/// Checks an xlsx archive before anything unpacks it: it must be a workbook, and its parts
+/// must not unpack to more than [`MAX_UNPACKED_BYTES`] (the sizes the archive declares bound
+/// what the unpacker will produce).
+fn check_archive(bytes: &[u8], file: &str) -> Result<(), Vec<Problem>> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
+    let mut total: u64 = 0;
+    let mut is_xlsx = false;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| unreadable(file, e))?;
+        is_xlsx |= entry.name().is_ok_and(|n| n == "xl/workbook.xml");
+        total = total.saturating_add(entry.size());
+    }
+    if !is_xlsx {
+        return Err(problem(
+            ProblemCode::NotASpreadsheet,
             Location::file(file),
-            format!("ワークブックを開けません（破損、暗号化、または未対応の形式）: {e}"),
-            format!("cannot open the workbook (damaged, encrypted or unsupported): {e}"),
-        )
-    };
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let names = wb.sheet_names();
-    let name = names
+            "Excel ブック（.xlsx）ではありません（.ods などは .xlsx で保存し直してください）",
+            "not an Excel workbook (.xlsx); save other formats such as .ods as .xlsx",
+        ));
+    }
+    if total > MAX_UNPACKED_BYTES {
+        let mib = MAX_UNPACKED_BYTES >> 20;
+        return Err(problem(
+            ProblemCode::FileTooLarge,
+            Location::file(file),
+            format!("展開後の大きさが上限（{mib} MiB）を超えます"),
+            format!("the workbook unpacks to more than {mib} MiB"),
+        ));
+    }
+    Ok(())
+}
+
+fn sheet_name(names: &[String], file: &str) -> Result<String, Vec<Problem>> {
+    names
         .iter()
         .find(|n| n.as_str() == SHEET_LINES)
         .or_else(|| names.first())
         .cloned()
-        .ok_or_else(|| unreadable("no sheets".into()))?;
-    let range = wb.worksheet_range(&name).map_err(|e| unreadable(e.to_string()))?;
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    if range.height() > MAX_ROWS + HEADER_SEARCH_ROWS {
-        return Err(problem(
-            ProblemCode::TooManyRows,
-            Location { sheet: Some(name), ..Location::file(file) },
-            format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
-            format!("too many rows (limit {MAX_ROWS})"),
-        ));
+        .ok_or_else(|| unreadable(file, "no sheets"))
+}
+
+/// Reads an xlsx sheet cell by cell, never allocating for cells that are not there, and refusing
+/// cells beyond the row and column limits. A formula whose result was not saved is an error cell,
+/// never a silent blank.
+fn grid_from_xlsx(bytes: &[u8], file: &str) -> Result<(String, Grid), Vec<Problem>> {
+    check_archive(bytes, file)?;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
+    let name = sheet_name(&wb.sheet_names(), file)?;
+    let at = Location { sheet: Some(name.clone()), ..Location::file(file) };
+    let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| unreadable(file, e))?;
+    let mut grid: Grid = Vec::new();
+    while let Some(cell) = reader.next_cell_with_formula().map_err(|e| unreadable(file, e))? {
+        let (r, c) = (cell.pos.0 as usize, cell.pos.1 as usize);
+        let value = match (cell_value(&cell.value.into()), cell.formula) {
+            (v, Some(f)) if v.text().is_none() && !f.is_empty() => {
+                CellValue::Error(format!("={f}（数式の結果が保存されていません / formula without a saved result)"))
+            }
+            (v, _) => v,
+        };
+        if value.text().is_none() {
+            continue;
+        }
+        if r >= MAX_ROWS + HEADER_SEARCH_ROWS {
+            return Err(too_many_rows(at));
+        }
+        if c >= MAX_COLUMNS {
+            return Err(problem(
+                ProblemCode::UnknownColumn,
+                Location { row: Some(r as u32 + 1), column: Some(column_letter(c)), ..at },
+                format!("{MAX_COLUMNS} 列目より右に値があります"),
+                format!("a value stands right of column {MAX_COLUMNS}"),
+            ));
+        }
+        if grid.len() <= r {
+            grid.resize(r + 1, Vec::new());
+        }
+        if grid[r].len() <= c {
+            grid[r].resize(c + 1, CellValue::Empty);
+        }
+        grid[r][c] = value;
     }
+    Ok((name, grid))
+}
+
+/// Reads a legacy .xls sheet (its format bounds it to 65,536 × 256 cells).
+fn grid_from_xls(bytes: &[u8], file: &str) -> Result<(String, Grid), Vec<Problem>> {
+    let mut wb: calamine::Xls<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
+    let name = sheet_name(&wb.sheet_names(), file)?;
+    let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
+    let (r0, c0) = range.start().unwrap_or((0, 0));
     let width = c0 as usize + range.width();
     let mut grid = vec![Vec::new(); r0 as usize];
     for row in range.rows() {
@@ -138,8 +232,10 @@ fn cell_value(d: &Data) -> CellValue {
     }
 }
 
-fn read_workbook(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
-    let (sheet, grid) = grid_from_workbook(bytes, file)?;
+fn read_workbook(bytes: &[u8], file: &str, zip: bool) -> Result<Intake, Vec<Problem>> {
+    // A reader library must never take the process down: a panic on a malformed file is an unreadable file.
+    let read = std::panic::catch_unwind(|| if zip { grid_from_xlsx(bytes, file) } else { grid_from_xls(bytes, file) });
+    let (sheet, grid) = read.unwrap_or_else(|_| Err(unreadable(file, "internal reader failure")))?;
     intake_from_grid(grid, file, Some(sheet))
 }
 
@@ -154,6 +250,17 @@ fn decode_text(bytes: &[u8], file: &str) -> Result<String, Vec<Problem>> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(body) {
         Ok(s) => s.to_string(),
+        // Valid multi-byte UTF-8 before the first bad byte means a damaged UTF-8 file, not Shift_JIS:
+        // decoding it as Shift_JIS would silently garble the Japanese text.
+        Err(e) if !body[..e.valid_up_to()].is_ascii() => {
+            return Err(bad(
+                &format!(
+                    "UTF-8 のテキストですが、{} バイト目以降が UTF-8 ではありません（ファイルが壊れています）",
+                    e.valid_up_to() + 1
+                ),
+                &format!("UTF-8 text that is not UTF-8 after byte {} (the file is damaged)", e.valid_up_to() + 1),
+            ));
+        }
         Err(_) if body.len() == bytes.len() => encoding_rs::SHIFT_JIS
             .decode_without_bom_handling_and_without_replacement(body)
             .map(|c| c.into_owned())
@@ -178,6 +285,15 @@ fn decode_text(bytes: &[u8], file: &str) -> Result<String, Vec<Problem>> {
     Ok(text)
 }
 
+/// Undoes the `'` that our CSV export puts before text starting with `=`, `+`, `-`, `@`, tab or
+/// CR (so that a spreadsheet program shows it as text instead of running it as a formula).
+pub fn unescape_csv_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(crate::write::FORMULA_STARTS) => rest,
+        _ => s,
+    }
+}
+
 fn read_csv(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
     let text = decode_text(bytes, file)?;
     let delimiter =
@@ -196,17 +312,23 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
             )
         })?;
         if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
+            return Err(too_many_rows(Location::file(file)));
+        }
+        if let Some(c) = record.iter().enumerate().skip(MAX_COLUMNS).find(|(_, v)| !v.trim().is_empty()).map(|(c, _)| c)
+        {
             return Err(problem(
-                ProblemCode::TooManyRows,
-                Location::file(file),
-                format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
-                format!("too many rows (limit {MAX_ROWS})"),
+                ProblemCode::UnknownColumn,
+                Location { row: Some(grid.len() as u32 + 1), column: Some(column_letter(c)), ..Location::file(file) },
+                format!("{MAX_COLUMNS} 列目より右に値があります"),
+                format!("a value stands right of column {MAX_COLUMNS}"),
             ));
         }
         grid.push(
             record
                 .iter()
-                .map(|s| if s.is_empty() { CellValue::Empty } else { CellValue::Text(s.to_string()) })
+                .map(
+                    |s| if s.is_empty() { CellValue::Empty } else { CellValue::Text(unescape_csv_cell(s).to_string()) },
+                )
                 .collect(),
         );
     }
@@ -299,7 +421,7 @@ fn intake_from_grid(grid: Vec<Vec<CellValue>>, file: &str, sheet: Option<String>
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(haibun_domain::problem::cap(problems));
     }
     let mut rows = Vec::new();
     for (r, row) in grid.iter().enumerate().skip(h + 1) {
@@ -343,9 +465,19 @@ fn intake_from_grid(grid: Vec<Vec<CellValue>>, file: &str, sheet: Option<String>
         ));
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(haibun_domain::problem::cap(problems));
     }
     let unit_cell = labelled(&grid, h, "単位", &base);
+    // A unit in an amount header is a claim about the amounts below it: keep it, to be checked.
+    let header_units = columns
+        .iter()
+        .filter(|(_, f)| f.is_amount())
+        .filter_map(|&(c, _)| {
+            let t = normalize(&grid[h][c].text()?);
+            let note = t.split_once(['(', '（'])?.1.trim_end_matches([')', '）']).trim().to_string();
+            note.contains('円').then(|| (note, header_loc(c, t.clone())))
+        })
+        .collect();
     let ministry_cell = labelled(&grid, h, "府省", &base);
-    Ok(Intake { sheet, unit_cell, ministry_cell, rows })
+    Ok(Intake { sheet, unit_cell, header_units, ministry_cell, rows })
 }

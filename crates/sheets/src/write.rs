@@ -210,6 +210,18 @@ fn write_howto(ws: &mut Worksheet, policy: &Policy, unit: Unit) -> Result<(), Xl
     Ok(())
 }
 
+/// What a spreadsheet program takes as the start of a formula in a CSV cell.
+pub(crate) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Puts `'` before text that a spreadsheet program would otherwise run as a formula (CSV injection).
+fn escape_csv_cell(v: String) -> String {
+    if v.starts_with(FORMULA_STARTS) || (v.starts_with('\'') && v[1..].starts_with(FORMULA_STARTS)) {
+        format!("'{v}")
+    } else {
+        v
+    }
+}
+
 /// Writes lines as CSV (UTF-8 with BOM, CRLF, which Japanese Excel opens correctly) in the
 /// template's layout: the 府省 and 単位 rows, the header row, then one row per line.
 pub fn write_csv(policy: &Policy, ministry: Option<&str>, unit: Unit, lines: &[RequestLine]) -> Vec<u8> {
@@ -221,7 +233,11 @@ pub fn write_csv(policy: &Policy, ministry: Option<&str>, unit: Unit, lines: &[R
             w.write_record(["単位", unit.label_ja()])?;
             w.write_record(Field::ALL.map(Field::header_ja))?;
             for line in lines {
-                w.write_record(to_cells(line, policy, unit).into_iter().map(|(_, v)| v))?;
+                w.write_record(
+                    to_cells(line, policy, unit)
+                        .into_iter()
+                        .map(|(f, v)| if f.is_amount() { v } else { escape_csv_cell(v) }),
+                )?;
             }
             w.flush()?;
             Ok(())

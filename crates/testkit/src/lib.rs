@@ -105,3 +105,32 @@ pub fn shift_jis_csv(policy: &Policy, ministry: &str, unit: Unit, lines: &[Reque
     assert!(!unmappable, "fixture text must be representable in Shift_JIS");
     bytes.into_owned()
 }
+
+/// Removes the saved results of every formula in an xlsx (as tools that do not calculate write
+/// them), to test that such cells are never read as blanks.
+pub fn strip_formula_results(xlsx: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an xlsx");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..src.len() {
+        let mut entry = src.by_index(i).expect("entry");
+        let name = entry.name().expect("entry name").to_string();
+        let mut body = Vec::new();
+        entry.read_to_end(&mut body).expect("read entry");
+        if name.starts_with("xl/worksheets/") {
+            let text = String::from_utf8(body).expect("UTF-8 XML");
+            let mut stripped = String::new();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("</f><v>") {
+                stripped.push_str(&rest[..i + 4]);
+                let after = &rest[i + 4..];
+                rest = &after[after.find("</v>").expect("closing v") + 4..];
+            }
+            stripped.push_str(rest);
+            body = stripped.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start entry");
+        out.write_all(&body).expect("write entry");
+    }
+    out.finish().expect("finish zip").into_inner()
+}
