@@ -371,8 +371,12 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// ハッシュ連鎖を検証する / verify the hash chain
-    Verify,
+    /// ハッシュ連鎖と取りまとめを検証する / verify the hash chain and the compilation snapshots
+    Verify {
+        /// 以前に控えた先頭ハッシュ（連鎖に含まれていること）/ a head hash noted earlier, which must still be in the chain
+        #[arg(long)]
+        anchor: Option<String>,
+    },
 }
 
 /// `haibun line …`

@@ -132,7 +132,7 @@ async fn observable(svc: &Service) -> String {
     let packages = svc.packages(&admin, fy()).await.unwrap();
     let events = svc.audit_events(&admin, None).await.unwrap().len();
     let threads = svc.instruction_threads(&admin, fy(), None).await.unwrap();
-    let users = svc.users().await.unwrap().len();
+    let users = svc.users(&admin).await.unwrap().len();
     let snapshots = svc.snapshots(fy()).await.unwrap();
     let status = svc.status(&admin, fy(), "2022-09-01").await.unwrap();
     format!("{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{:?}", status.calendar)

@@ -218,7 +218,11 @@ fn the_whole_cycle_for_three_ministries(db: Db) {
                 "{key}: settled in every row"
             );
         }
-        assert_eq!(svc.verify_audit().await.unwrap(), None, "the audit chain verifies");
+        assert!(svc.verify_audit(None).await.unwrap().ok(), "the audit chain and the snapshot verify");
+        assert!(
+            matches!(svc.compile_snapshot(&hq, fy()).await.unwrap_err(), ServiceError::Conflict(_)),
+            "no new compilation once settled"
+        );
         let actions: Vec<String> =
             svc.audit_events(&admin, Some(fy())).await.unwrap().into_iter().map(|e| e.event.action).collect();
         for a in [
@@ -312,13 +316,51 @@ fn a_tampered_audit_event_is_found_by_verify(db: Db) {
     // Deleting the newest event is found too.
     t.tamper("UPDATE audit_events SET after_json = REPLACE(after_json, 'MXXT', 'MEXT') WHERE seq = 2");
     assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
+    // Note the head, as an operator would, before an attacker deletes the newest event and
+    // winds the head back: the chain alone then looks whole, the noted head does not.
+    let verified = ok(&t, &["audit", "verify"]);
+    let head = verified
+        .split("head ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("head hash printed")
+        .to_string();
     t.tamper("DELETE FROM audit_events WHERE seq = 3");
     let out = haibun(&t, &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("event 3"));
+    t.tamper("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2) WHERE id = 1");
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"), "a consistent rewrite is invisible without an anchor");
+    let out = haibun(&t, &["audit", "verify", "--anchor", &head]);
+    assert_eq!(out.status.code(), Some(1), "but the noted head is gone");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rewritten"));
+}
+
+fn an_altered_snapshot_is_found_by_verify(db: Db) {
+    let t = initialised(db);
+    let policy = fy2023();
+    import(
+        &t,
+        &file(&t, "a.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 1, 3))),
+        "MEXT",
+    );
+    for args in [
+        vec!["package", "submit", "--fy", "2023", "--ministry", "MEXT"],
+        vec!["hearing", "record", "--fy", "2023", "--ministry", "MEXT", "--date", "2022-09-01"],
+        vec!["package", "consent", "--fy", "2023", "--ministry", "MEXT"],
+        vec!["compile", "--fy", "2023", "--snapshot"],
+    ] {
+        ok(&t, &args);
+    }
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
+    assert_eq!(t.tamper("UPDATE snapshot_lines SET request = request + 1 WHERE line_id = 'MEXT-0001'"), 1);
+    let out = haibun(&t, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("compilation #1"));
 }
 
 on_both_databases!(
+    an_altered_snapshot_is_found_by_verify,
     the_whole_cycle_for_three_ministries,
     a_stale_update_is_refused_and_concurrent_updates_have_one_winner,
     a_tampered_audit_event_is_found_by_verify,

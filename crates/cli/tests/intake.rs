@@ -175,7 +175,25 @@ fn the_template_is_a_workbook_the_intake_reads(db: Db) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("E_NO_DATA"));
 }
 
+fn csv_export_neutralises_formulas_and_reads_them_back_as_text(db: Db) {
+    let t = initialised(db);
+    let policy = fy2023();
+    let mut lines = lines_for(&policy, "MEXT", 4, 2);
+    lines[0].summary = "=HYPERLINK(\"http://example.invalid\",\"click\")".into();
+    lines[1].name = "-5% 削減案".into();
+    import(&t, &file(&t, "in.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &lines)), "MEXT");
+    let path = t.path("out.csv").display().to_string();
+    ok(&t, &["export", "--fy", "2023", "-o", &path]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("'=HYPERLINK") && text.contains("'-5% 削減案"), "{text}");
+    assert!(!text.contains(",=HYPERLINK"), "no cell starts with a formula");
+    let out = import(&t, &path, "MEXT");
+    assert!(out.contains("変更なし/unchanged 2"), "{out}");
+    assert_eq!(state(&t).0.into_iter().map(|(l, _)| l).collect::<Vec<_>>(), lines);
+}
+
 on_both_databases!(
+    csv_export_neutralises_formulas_and_reads_them_back_as_text,
     generated_workbook_is_imported_and_compiled_exactly,
     shift_jis_csv_with_full_width_figures_is_imported,
     reimport_replaces_a_line_as_a_new_version,

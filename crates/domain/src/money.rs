@@ -105,6 +105,16 @@ impl Sum for Yen {
 /// national budget, so that sums of many lines can never overflow an `i64`.
 pub const MAX_AMOUNT: Yen = Yen(100_000_000_000_000);
 
+/// The most a fiscal year's lines may add up to: 10京円 (10^17 yen), so that no compilation of a
+/// year can overflow an `i64` however many lines it holds.
+pub const YEAR_MAX: Yen = Yen(100_000_000_000_000_000);
+
+/// Whether the amounts of a year's lines stay within [`YEAR_MAX`], summed without overflow.
+pub fn within_year_max(amounts: &[(i64, i64)]) -> bool {
+    let (p, r) = amounts.iter().fold((0i128, 0i128), |(p, r), (a, b)| (p + i128::from(*a), r + i128::from(*b)));
+    p <= i128::from(YEAR_MAX.0) && r <= i128::from(YEAR_MAX.0)
+}
+
 /// The unit a sheet counts money in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -297,6 +307,13 @@ mod tests {
         assert_eq!(Yen(1_499_999).round_to(Unit::MillionYen), 1);
         assert_eq!(group_thousands(-1_234_567), "-1,234,567");
         assert_eq!(Yen(1_234_567).to_string(), "1,234,567円");
+    }
+
+    #[test]
+    fn a_year_total_past_the_limit_is_detected_without_overflow() {
+        assert!(within_year_max(&[(0, YEAR_MAX.0)]));
+        assert!(!within_year_max(&[(0, YEAR_MAX.0), (0, 1)]));
+        assert!(!within_year_max(&vec![(MAX_AMOUNT.0, 0); 100_000]), "10^19 yen is summed in i128, not wrapped");
     }
 
     proptest! {

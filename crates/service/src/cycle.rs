@@ -73,6 +73,19 @@ fn invalid_arg(field: &str, ja: String, en: String) -> ServiceError {
     ServiceError::Invalid(vec![Problem::new(ProblemCode::InvalidArgument, Location::field(field), ja, en)])
 }
 
+/// Refuses a write that would take the year's lines past [`haibun_domain::money::YEAR_MAX`].
+pub(crate) async fn check_year_total(tx: &mut Tx, fy: FiscalYear, at: haibun_domain::Location) -> ServiceResult<()> {
+    if haibun_domain::money::within_year_max(&tx.year_amounts(fy).await?) {
+        return Ok(());
+    }
+    Err(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+        haibun_domain::ProblemCode::AmountTooLarge,
+        at,
+        "年度の合計が上限（10京円）を超えます",
+        "the year's lines would add up to more than the limit (10^17 yen)",
+    )]))
+}
+
 /// Checks a YYYY-MM-DD date.
 pub(crate) fn check_date(field: &str, s: &str) -> ServiceResult<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -159,8 +172,9 @@ impl Service {
         Ok(())
     }
 
-    /// Every user.
-    pub async fn users(&self) -> ServiceResult<Vec<UserRow>> {
+    /// Every user (not for ministry users, who see their own ministry only).
+    pub async fn users(&self, actor: &Actor) -> ServiceResult<Vec<UserRow>> {
+        actor.check_read(None)?;
         self.store.ensure_initialised().await?;
         Ok(self.store.users().await?)
     }
@@ -218,11 +232,10 @@ impl Service {
         reason: Option<String>,
     ) -> ServiceResult<(Status, Status)> {
         actor.check_package(action, ministry)?;
-        let current = tx.package(fy.year(), ministry).await?;
-        let (status, version) = match &current {
-            Some(p) => (p.status.parse().map_err(|e: String| ServiceError::Internal(anyhow::anyhow!(e)))?, p.version),
-            None => (Status::Drafting, 0),
-        };
+        // Locked until commit: a concurrent submit cannot slip between this check and our write.
+        let current = tx.lock_package(fy.year(), ministry, &actor.name, &now()).await?;
+        let status: Status = current.status.parse().map_err(|e: String| ServiceError::Internal(anyhow::anyhow!(e)))?;
+        let version = current.version;
         let next = transition(status, action, actor.role)?;
         if next != status {
             let row = PackageRow {
@@ -261,7 +274,13 @@ impl Service {
         let ministry = Self::ministry_code(&policy, ministry)?;
         let reason = match action {
             Action::Exclude => Some(check_text("--reason", reason.unwrap_or(""), true)?),
-            _ => None,
+            Action::Submit | Action::Report | Action::Consent => None,
+            // The others carry a record of their own (a hearing, an instruction, an answer, lines).
+            other => {
+                return Err(ServiceError::Internal(anyhow::anyhow!(
+                    "package_action does not take {other}; use its own use case"
+                )));
+            }
         };
         // Who may act is decided before anything about the package's state is revealed.
         actor.check_package(action, &ministry)?;
@@ -306,10 +325,11 @@ impl Service {
             recorded_at: now(),
         };
         let mut tx = self.store.begin().await?;
-        let status = tx
-            .package(fy.year(), &ministry)
+        let status: Status = tx
+            .lock_package(fy.year(), &ministry, &actor.name, &now())
             .await?
-            .map_or(Ok(Status::Drafting), |p| p.status.parse())
+            .status
+            .parse()
             .map_err(|e: String| ServiceError::Internal(anyhow::anyhow!(e)))?;
         if !matches!(status, Status::Drafting | Status::Submitted) {
             return Err(ServiceError::Conflict(format!(
@@ -383,12 +403,19 @@ impl Service {
         actor.check_package(Action::Instruct, &ministry)?;
         let text = check_text("--text", &input.text, true)?;
         let due = input.due.as_deref().map(|d| check_date("--due", d)).transpose()?;
+        let line_id = input
+            .line_id
+            .as_deref()
+            .map(|l| {
+                haibun_domain::LineId::parse(l).ok_or_else(|| {
+                    invalid_arg("--line", format!("事業番号が不正です: {l}"), format!("invalid line id: {l}"))
+                })
+            })
+            .transpose()?;
         let mut tx = self.store.begin().await?;
-        if let Some(line_id) = &input.line_id {
-            let id = haibun_domain::LineId::parse(line_id).ok_or_else(|| {
-                invalid_arg("--line", format!("事業番号が不正です: {line_id}"), format!("invalid line id: {line_id}"))
-            })?;
-            if tx.line(fy, &ministry, &id).await?.is_none() {
+        if let Some(id) = &line_id {
+            let line_id = id.as_str();
+            if tx.line(fy, &ministry, id).await?.is_none() {
                 return Err(ServiceError::not_found(
                     format!("{ministry} の事業 {line_id} はありません"),
                     format!("{ministry} has no line {line_id}"),
@@ -403,7 +430,7 @@ impl Service {
             id: 0,
             fiscal_year: fy.year(),
             ministry: ministry.clone(),
-            line_id: input.line_id.clone(),
+            line_id: line_id.map(|l| l.to_string()),
             round,
             text,
             target_amount: input.target_amount.map(|y| y.get()),

@@ -160,6 +160,7 @@ impl Service {
                 LineChange::Unchanged => unchanged += 1,
             }
         }
+        crate::cycle::check_year_total(&mut tx, req.fiscal_year, Location::file(req.file_name)).await?;
         let after = serde_json::json!({"file": req.file_name, "sha256": sha256, "sheet": intake.sheet, "unit": unit.name(), "rows": lines.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged});
         tx.append_event(&event(
             actor,

@@ -19,7 +19,7 @@ pub use error::{ServiceError, ServiceResult};
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
 pub use status::{PackageStatus, YearStatus};
-pub use year::{ExportFormat, InitReport};
+pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
 pub use haibun_store::{

@@ -59,6 +59,7 @@ impl Service {
         let ctx = RowContext { policy: &policy, fiscal_year: fy, ministry: &ministry, unit: Unit::Yen };
         let line = parse_row(&cells, &at, ctx).map_err(ServiceError::Invalid)?;
         let change = tx.save_line(&line, Some(read_version), &actor.name, &crate::now()).await?;
+        crate::cycle::check_year_total(&mut tx, fy, Location::field("--request")).await?;
         let version = match change {
             LineChange::Updated { from } => from + 1,
             LineChange::Unchanged | LineChange::Inserted => current.version,

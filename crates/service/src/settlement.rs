@@ -1,6 +1,6 @@
 //! HQ compilation snapshots (§2(4)), the fiscal authority's negotiated amounts and settlement (§2(5)).
 
-use haibun_domain::workflow::{Status, YearAction};
+use haibun_domain::workflow::YearAction;
 use haibun_domain::{Compilation, FiscalYear, LineId, Stage, Yen, compile, compile_settled};
 use haibun_store::{SnapshotRow, StoredLine};
 use serde_json::json;
@@ -10,21 +10,44 @@ use crate::cycle::event;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
 
 /// SHA-256 of the canonical JSON of the frozen lines (with their versions), hex.
-fn content_hash(lines: &[StoredLine]) -> String {
+pub(crate) fn content_hash(lines: &[StoredLine]) -> String {
     let canonical: Vec<_> = lines.iter().map(|s| json!({"version": s.version, "line": s.line})).collect();
     hex::encode(Sha256::digest(serde_json::to_vec(&canonical).expect("lines serialise")))
 }
 
 impl Service {
     /// Freezes the HQ compilation: allowed only when every package with lines is consented or
-    /// excluded. Excluded packages' lines are left out. Returns the snapshot's number.
+    /// excluded, and not once the year's compilation has gone to the fiscal authority. Excluded
+    /// packages' lines are left out. Returns the snapshot's number.
     pub async fn compile_snapshot(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<i64> {
         actor.check_year(YearAction::CompileSnapshot)?;
-        let packages = self.packages(actor, fy).await?;
+        self.policy(fy).await?;
+        let at = now();
+        let mut tx = self.store.begin().await?;
+        if let Some(done) = tx.snapshots_of(fy.year()).await?.into_iter().find(|s| s.status != "compiled") {
+            return Err(ServiceError::Conflict(format!(
+                "取りまとめ #{} は既に {} です。新たな取りまとめはできません / compilation #{} is already {}; no new compilation can be made",
+                done.id, done.status, done.id, done.status
+            )));
+        }
+        // Packages are read and locked inside the transaction, so none can change until the snapshot is made.
+        let packages = tx.lock_packages(fy.year()).await?;
+        let status_of =
+            |m: &str| packages.iter().find(|p| p.ministry == m).map_or("drafting", |p| p.status.as_str()).to_string();
+        let mut with_lines: Vec<String> = Vec::new();
+        for line in self.store.lines(fy, None).await? {
+            if !with_lines.contains(&line.line.ministry) {
+                with_lines.push(line.line.ministry.clone());
+            }
+        }
         let waiting: Vec<String> = packages
             .iter()
-            .filter(|p| !p.status.is_final())
-            .map(|p| format!("{} ({})", p.ministry, p.status))
+            .map(|p| p.ministry.clone())
+            .chain(with_lines.iter().cloned())
+            .filter(|m| !matches!(status_of(m).as_str(), "consented" | "excluded"))
+            .map(|m| format!("{m} ({})", status_of(&m)))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .collect();
         if !waiting.is_empty() {
             let list = waiting.join(", ");
@@ -34,14 +57,11 @@ impl Service {
         }
         let excluded: Vec<_> = packages
             .iter()
-            .filter(|p| p.status == Status::Excluded)
+            .filter(|p| p.status == "excluded")
             .map(|p| json!({"ministry": p.ministry, "reason": p.exclusion_reason}))
             .collect();
         let consented: Vec<&str> =
-            packages.iter().filter(|p| p.status == Status::Consented).map(|p| p.ministry.as_str()).collect();
-        let at = now();
-        let mut tx = self.store.begin().await?;
-        // Read inside the transaction, so the frozen lines are exactly what the hash covers.
+            packages.iter().filter(|p| p.status == "consented").map(|p| p.ministry.as_str()).collect();
         let mut lines = Vec::new();
         for m in &consented {
             lines.extend(tx.lines_of(fy, m).await?);
@@ -53,7 +73,16 @@ impl Service {
             tx.insert_snapshot_line(id, &s.line, s.version).await?;
         }
         let total: Yen = lines.iter().map(|s| s.line.request).sum();
-        tx.append_event(&event(actor, "compilation.snapshot", format!("FY{}/snapshot/{id}", fy.year()), Some(fy), None, Some(json!({"snapshot": id, "lines": lines.len(), "request_total": total, "content_hash": hash, "ministries": consented, "excluded": serde_json::from_str::<serde_json::Value>(&exclusions).unwrap_or_default()})))).await?;
+        let after = json!({"snapshot": id, "lines": lines.len(), "request_total": total, "content_hash": hash, "ministries": consented, "excluded": serde_json::from_str::<serde_json::Value>(&exclusions).unwrap_or_default()});
+        tx.append_event(&event(
+            actor,
+            "compilation.snapshot",
+            format!("FY{}/snapshot/{id}", fy.year()),
+            Some(fy),
+            None,
+            Some(after),
+        ))
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -125,8 +154,8 @@ impl Service {
         Ok(snap.id)
     }
 
-    /// Records the negotiated amount (査定額) of a line of the submitted snapshot (§2(5)).
-    /// `ministry` may be omitted when the line id is unique in the snapshot.
+    /// Records the negotiated amount (査定額) of a line of the submitted snapshot (§2(5)); it cannot
+    /// exceed the request. `ministry` may be omitted when the line id is unique in the snapshot.
     pub async fn negotiate(
         &self,
         actor: &Actor,
@@ -138,41 +167,57 @@ impl Service {
         actor.check_year(YearAction::Negotiate)?;
         let policy = self.policy(fy).await?;
         let ministry = ministry.map(|m| Self::ministry_code(&policy, m)).transpose()?;
-        let snap = self.snapshot_of(fy, None).await?;
-        if snap.status != "submitted" {
-            return Err(ServiceError::Conflict(format!(
-                "取りまとめ {} は財政当局へ提出されていません（状態: {}）/ compilation {} is not submitted to the fiscal authority (status: {})",
-                snap.id, snap.status, snap.id, snap.status
-            )));
-        }
+        let latest = self.snapshot_of(fy, None).await?;
         let id = LineId::parse(line_id).ok_or_else(|| {
             ServiceError::not_found(format!("事業 {line_id} はありません"), format!("no line {line_id}"))
         })?;
+        let mut tx = self.store.begin().await?;
+        // The snapshot stays locked until commit, so settlement cannot happen in between.
+        let snap = tx
+            .lock_snapshot(latest.id)
+            .await?
+            .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("snapshot vanished")))?;
+        if snap.status != "submitted" {
+            return Err(not_submitted(&snap));
+        }
         let lines = self.store.snapshot_lines(snap.id).await?;
         let matches: Vec<_> = lines
             .iter()
             .filter(|l| l.line.line.line_id == id && ministry.as_deref().is_none_or(|m| l.line.line.ministry == m))
             .collect();
         let target = match matches.as_slice() {
-            [one] => one.line.line.ministry.clone(),
+            [one] => &one.line.line,
             [] => {
                 return Err(ServiceError::not_found(
-                    format!("取りまとめ {} に事業 {line_id} はありません", snap.id),
-                    format!("compilation {} has no line {line_id}", snap.id),
+                    format!("取りまとめ {} に事業 {id} はありません", snap.id),
+                    format!("compilation {} has no line {id}", snap.id),
                 ));
             }
             _ => {
                 return Err(ServiceError::Conflict(format!(
-                    "事業 {line_id} は複数の府省にあります。--ministry を指定してください / line {line_id} exists in several ministries: give --ministry"
+                    "事業 {id} は複数の府省にあります。--ministry を指定してください / line {id} exists in several ministries: give --ministry"
                 )));
             }
         };
-        let mut tx = self.store.begin().await?;
-        let before = tx.set_negotiated(snap.id, &target, line_id, amount, &actor.name, &now()).await?.flatten();
+        if amount > target.request {
+            return Err(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::InvalidArgument,
+                haibun_domain::Location::field("--amount"),
+                format!("査定額（{amount}）が要求額（{}）を超えています", target.request),
+                format!("the negotiated amount ({}) exceeds the request ({})", amount.get(), target.request.get()),
+            )]));
+        }
+        let before = tx.set_negotiated(snap.id, &target.ministry, id.as_str(), amount, &actor.name, &now()).await?;
+        let Some(before) = before else {
+            return Err(ServiceError::not_found(
+                format!("取りまとめ {} に事業 {id} はありません", snap.id),
+                format!("compilation {} has no line {id}", snap.id),
+            ));
+        };
         tx.append_event(&event(
             actor,
             "line.negotiate",
-            format!("FY{}/snapshot/{}/{target}/{line_id}", fy.year(), snap.id),
+            format!("FY{}/snapshot/{}/{}/{id}", fy.year(), snap.id, target.ministry),
             Some(fy),
             Some(json!({"negotiated": before})),
             Some(json!({"negotiated": amount})),
@@ -187,36 +232,29 @@ impl Service {
     /// without one at their requested amount, each recorded as such.
     pub async fn settle(&self, actor: &Actor, fy: FiscalYear, accept_requested: bool) -> ServiceResult<i64> {
         actor.check_year(YearAction::Settle)?;
-        let snap = self.snapshot_of(fy, None).await?;
-        if snap.status != "submitted" {
-            return Err(ServiceError::Conflict(format!(
-                "取りまとめ {} は財政当局へ提出されていません（状態: {}）/ compilation {} is not submitted to the fiscal authority (status: {})",
-                snap.id, snap.status, snap.id, snap.status
-            )));
-        }
-        let missing: Vec<_> = self
-            .store
-            .snapshot_lines(snap.id)
+        let latest = self.snapshot_of(fy, None).await?;
+        let at = now();
+        let mut tx = self.store.begin().await?;
+        let snap = tx
+            .lock_snapshot(latest.id)
             .await?
-            .into_iter()
-            .filter(|l| l.negotiated.is_none())
-            .map(|l| l.line.line)
-            .collect();
+            .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("snapshot vanished")))?;
+        if snap.status != "submitted" {
+            return Err(not_submitted(&snap));
+        }
+        let missing = tx.unnegotiated(snap.id).await?;
         if !missing.is_empty() && !accept_requested {
             let n = missing.len();
-            let head =
-                missing.iter().take(10).map(|l| format!("{}/{}", l.ministry, l.line_id)).collect::<Vec<_>>().join(", ");
+            let head = missing.iter().take(10).map(|(m, l, _)| format!("{m}/{l}")).collect::<Vec<_>>().join(", ");
             return Err(ServiceError::Conflict(format!(
                 "査定額のない事業が {n} 件あります: {head}（要求額どおりとするには --accept-requested）/ {n} lines have no negotiated amount: {head} (--accept-requested settles them as requested)"
             )));
         }
-        let at = now();
-        let mut tx = self.store.begin().await?;
-        for l in &missing {
-            tx.set_negotiated(snap.id, &l.ministry, l.line_id.as_str(), l.request, &actor.name, &at).await?;
+        for (m, l, request) in &missing {
+            tx.set_negotiated(snap.id, m, l, Yen(*request), &actor.name, &at).await?;
         }
         tx.advance_snapshot(snap.id, "submitted", "settled", &at).await?;
-        let accepted: Vec<String> = missing.iter().map(|l| format!("{}/{}", l.ministry, l.line_id)).collect();
+        let accepted: Vec<String> = missing.iter().map(|(m, l, _)| format!("{m}/{l}")).collect();
         tx.append_event(&event(
             actor,
             "year.settle",
@@ -229,4 +267,11 @@ impl Service {
         tx.commit().await?;
         Ok(snap.id)
     }
+}
+
+fn not_submitted(snap: &SnapshotRow) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "取りまとめ {} は財政当局へ提出中ではありません（状態: {}）/ compilation {} is not with the fiscal authority (status: {})",
+        snap.id, snap.status, snap.id, snap.status
+    ))
 }

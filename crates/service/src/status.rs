@@ -46,7 +46,14 @@ impl Service {
     /// Sets the year's calendar (dates YYYY-MM-DD, in order).
     pub async fn set_calendar(&self, actor: &Actor, c: CalendarRow) -> ServiceResult<()> {
         actor.check_year(YearAction::SetCalendar)?;
-        let fy = FiscalYear::try_from(c.fiscal_year).map_err(|e| crate::ServiceError::Internal(e.into()))?;
+        let fy = FiscalYear::try_from(c.fiscal_year).map_err(|e| {
+            crate::ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::InvalidArgument,
+                haibun_domain::Location::field("--fy"),
+                e.to_string(),
+                e.to_string(),
+            )])
+        })?;
         self.policy(fy).await?;
         let c = CalendarRow {
             submission_deadline: check_date("--submission-deadline", &c.submission_deadline)?,
@@ -56,17 +63,35 @@ impl Service {
             compilation_date: check_date("--compilation-date", &c.compilation_date)?,
             ..c
         };
+        // ISO dates compare correctly as text; each step must not come before the one it follows.
+        let order = [
+            ("--submission-deadline", &c.submission_deadline),
+            ("--hearing-start", &c.hearing_start),
+            ("--hearing-end", &c.hearing_end),
+            ("--consent-deadline", &c.consent_deadline),
+            ("--compilation-date", &c.compilation_date),
+        ];
+        if let Some(w) = order.windows(2).find(|w| w[1].1 < w[0].1) {
+            let (a, b) = (w[0], w[1]);
+            return Err(crate::ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::InvalidArgument,
+                haibun_domain::Location::field(b.0),
+                format!("{}（{}）が {}（{}）より前です", b.0, b.1, a.0, a.1),
+                format!("{} ({}) is before {} ({})", b.0, b.1, a.0, a.1),
+            )]));
+        }
+        let before = self.store.calendar(fy.year()).await?;
         let mut tx = self.store.begin().await?;
         tx.put_calendar(&c).await?;
-        tx.append_event(&event(
+        let e = event(
             actor,
             "calendar.set",
             format!("FY{}/calendar", c.fiscal_year),
             Some(fy),
-            None,
-            Some(serde_json::to_value(&c).unwrap_or(json!(null))),
-        ))
-        .await?;
+            before.map(|b| json!(b)),
+            Some(json!(c)),
+        );
+        tx.append_event(&e).await?;
         tx.commit().await?;
         Ok(())
     }

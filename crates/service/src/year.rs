@@ -17,6 +17,22 @@ pub struct InitReport {
     pub policy_stored: bool,
 }
 
+/// What `audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditReport {
+    /// The hash chain.
+    pub chain: haibun_store::ChainReport,
+    /// Snapshots whose frozen lines no longer match their content hash.
+    pub altered_snapshots: Vec<i64>,
+}
+
+impl AuditReport {
+    /// Whether everything verified.
+    pub fn ok(&self) -> bool {
+        self.chain.broken.is_none() && self.altered_snapshots.is_empty()
+    }
+}
+
 /// The formats lines are exported in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -172,7 +188,10 @@ impl Service {
         let policy = self.policy(fy).await?;
         let ministry = Self::ministry_code(&policy, ministry)?;
         actor.check_read(Some(&ministry))?;
-        let history = self.store.line_history(fy, &ministry, line_id).await?;
+        let id = haibun_domain::LineId::parse(line_id).ok_or_else(|| {
+            ServiceError::not_found(format!("事業 {line_id} はありません"), format!("no line {line_id}"))
+        })?;
+        let history = self.store.line_history(fy, &ministry, id.as_str()).await?;
         if history.is_empty() {
             return Err(ServiceError::not_found(
                 format!("{ministry} の事業 {line_id} はありません"),
@@ -193,9 +212,21 @@ impl Service {
         Ok(self.store.events(fy.map(FiscalYear::year)).await?)
     }
 
-    /// Recomputes the audit chain: `None` when it is intact, else the first broken event.
-    pub async fn verify_audit(&self) -> ServiceResult<Option<haibun_store::ChainBreak>> {
+    /// Recomputes the audit chain (optionally against a head hash noted earlier) and re-hashes
+    /// every compilation snapshot's frozen lines.
+    pub async fn verify_audit(&self, anchor: Option<&str>) -> ServiceResult<AuditReport> {
         self.store.ensure_initialised().await?;
-        Ok(self.store.verify_chain().await?)
+        let chain = self.store.verify_chain(anchor).await?;
+        let mut altered_snapshots = Vec::new();
+        for fy in self.store.snapshot_years().await? {
+            for snap in self.store.snapshots(fy).await? {
+                let lines: Vec<StoredLine> =
+                    self.store.snapshot_lines(snap.id).await?.into_iter().map(|l| l.line).collect();
+                if crate::settlement::content_hash(&lines) != snap.content_hash {
+                    altered_snapshots.push(snap.id);
+                }
+            }
+        }
+        Ok(AuditReport { chain, altered_snapshots })
     }
 }

@@ -58,6 +58,17 @@ fn chain_hash(prev_hash: &str, r: &EventRow) -> String {
     hex::encode(h.finalize())
 }
 
+/// What verifying the chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// Events checked (the head's sequence number).
+    pub events: i64,
+    /// The head's hash: note it elsewhere, and pass it to a later verify as an anchor.
+    pub head_hash: String,
+    /// The first break, if any.
+    pub broken: Option<ChainBreak>,
+}
+
 /// The first event of the chain that does not verify, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainBreak {
@@ -124,41 +135,56 @@ impl Tx {
 }
 
 impl Store {
-    /// Recomputes the whole chain; `None` when every event verifies, else the first break.
-    pub async fn verify_chain(&self) -> Result<Option<ChainBreak>> {
-        let rows: Vec<EventRow> = sqlx::query_as("SELECT seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash FROM audit_events ORDER BY seq").fetch_all(&self.pool).await?;
+    /// Recomputes the whole chain up to its recorded head. `anchor`, a head hash noted earlier
+    /// (for instance printed by a previous verify and kept elsewhere), must still be in the chain:
+    /// that catches a trail rewritten from some point on, which no in-database check can.
+    pub async fn verify_chain(&self, anchor: Option<&str>) -> Result<ChainReport> {
+        // The head first: events committed after it are simply not part of this check, so a
+        // concurrent append can never look like a missing event.
+        let (head_seq, head_hash): (i64, String) =
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let rows: Vec<EventRow> = sqlx::query_as("SELECT seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash FROM audit_events WHERE seq <= $1 ORDER BY seq")
+            .bind(head_seq)
+            .fetch_all(&self.pool)
+            .await?;
+        let report =
+            |broken: Option<ChainBreak>| ChainReport { events: head_seq, head_hash: head_hash.clone(), broken };
         let mut prev = GENESIS_HASH.to_string();
         let mut expected_seq = 1;
+        let mut anchored = anchor.is_none();
         for r in &rows {
             let broken = |reason: &str| Some(ChainBreak { seq: r.seq, reason: reason.to_string() });
             if r.seq != expected_seq {
-                return Ok(Some(ChainBreak {
-                    seq: expected_seq,
-                    reason: format!(
-                        "事象 {expected_seq} がありません（削除）/ event {expected_seq} is missing (deleted)"
-                    ),
-                }));
+                let reason =
+                    format!("事象 {expected_seq} がありません（削除）/ event {expected_seq} is missing (deleted)");
+                return Ok(report(Some(ChainBreak { seq: expected_seq, reason })));
             }
             if r.prev_hash != prev {
-                return Ok(broken("直前の事象のハッシュと一致しません / does not link to the previous event's hash"));
+                return Ok(report(broken(
+                    "直前の事象のハッシュと一致しません / does not link to the previous event's hash",
+                )));
             }
             if chain_hash(&prev, r) != r.hash {
-                return Ok(broken("内容がハッシュと一致しません（改ざん）/ content does not match its hash (altered)"));
+                return Ok(report(broken(
+                    "内容がハッシュと一致しません（改ざん）/ content does not match its hash (altered)",
+                )));
             }
+            anchored |= anchor == Some(r.hash.as_str());
             prev = r.hash.clone();
             expected_seq += 1;
         }
-        let (head_seq, head_hash): (i64, String) =
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
         if head_seq != expected_seq - 1 || head_hash != prev {
-            return Ok(Some(ChainBreak {
-                seq: expected_seq,
-                reason: format!(
-                    "末尾の事象がありません（記録上の最終は {head_seq}）/ events at the end are missing (the head records {head_seq})"
-                ),
-            }));
+            let reason = format!(
+                "末尾の事象がありません（記録上の最終は {head_seq}）/ events at the end are missing (the head records {head_seq})"
+            );
+            return Ok(report(Some(ChainBreak { seq: expected_seq, reason })));
         }
-        Ok(None)
+        if !anchored {
+            let reason = "控えのハッシュが連鎖にありません（書き換え）/ the noted hash is not in the chain (rewritten)"
+                .to_string();
+            return Ok(report(Some(ChainBreak { seq: 0, reason })));
+        }
+        Ok(report(None))
     }
 
     /// Events in order, optionally of one fiscal year.

@@ -205,13 +205,37 @@ impl Tx {
         Ok(())
     }
 
-    /// A package, read inside this transaction.
-    pub async fn package(&mut self, fiscal_year: i64, ministry: &str) -> Result<Option<PackageRow>> {
-        Ok(sqlx::query_as("SELECT fiscal_year, ministry, status, version, exclusion_reason, updated_at, updated_by FROM packages WHERE fiscal_year = $1 AND ministry = $2")
+    /// A package, read and locked for the rest of this transaction; a package never touched
+    /// before is created as `drafting` (version 1) first, so there is always a row to lock.
+    pub async fn lock_package(&mut self, fiscal_year: i64, ministry: &str, by: &str, now: &str) -> Result<PackageRow> {
+        sqlx::query("INSERT INTO packages (fiscal_year, ministry, status, version, exclusion_reason, updated_at, updated_by) VALUES ($1, $2, 'drafting', 1, NULL, $3, $4) ON CONFLICT DO NOTHING")
             .bind(fiscal_year)
             .bind(ministry.to_string())
-            .fetch_optional(&mut *self.tx)
+            .bind(now.to_string())
+            .bind(by.to_string())
+            .execute(&mut *self.tx)
+            .await?;
+        let sql = format!(
+            "SELECT fiscal_year, ministry, status, version, exclusion_reason, updated_at, updated_by FROM packages WHERE fiscal_year = $1 AND ministry = $2{}",
+            self.for_update()
+        );
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
+            .bind(fiscal_year)
+            .bind(ministry.to_string())
+            .fetch_one(&mut *self.tx)
             .await?)
+    }
+
+    /// Every package of a year, locked for the rest of this transaction.
+    pub async fn lock_packages(&mut self, fiscal_year: i64) -> Result<Vec<PackageRow>> {
+        let sql = format!(
+            "SELECT fiscal_year, ministry, status, version, exclusion_reason, updated_at, updated_by FROM packages WHERE fiscal_year = $1{}",
+            self.for_update()
+        );
+        let mut rows: Vec<PackageRow> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(fiscal_year).fetch_all(&mut *self.tx).await?;
+        rows.sort_by(|a, b| a.ministry.cmp(&b.ministry));
+        Ok(rows)
     }
 
     /// Writes a package's new status. `read_version` is the version the caller read (0: absent);

@@ -16,7 +16,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use audit::{AuditEvent, ChainBreak, GENESIS_HASH, NewEvent};
+pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
 pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
 pub use lines::{LineChange, StoredLine};
 pub use snapshots::{SnapshotLine, SnapshotRow};
@@ -51,10 +51,24 @@ pub enum StoreError {
     Corrupt(String),
     /// The database driver failed.
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// A migration failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A unique-key violation means another writer created the same record first: a conflict for
+    /// the caller to report (exit 3, HTTP 409), not an internal error.
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!(
+                "同じ記録が同時に作成されました / the same record was created concurrently ({})",
+                db.message()
+            )),
+            _ => StoreError::Database(e),
+        }
+    }
 }
 
 /// Shorthand for store results.
@@ -169,11 +183,19 @@ impl Store {
 #[derive(Debug)]
 pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
-    #[expect(dead_code, reason = "kept for dialect-specific statements as they come")]
     backend: Backend,
 }
 
 impl Tx {
+    /// ` FOR UPDATE` on PostgreSQL, so a row read to decide a write stays as read until commit;
+    /// nothing on SQLite, whose write transactions are already exclusive (`BEGIN IMMEDIATE`).
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
+
     /// Makes every write of this transaction durable at once.
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;

@@ -128,6 +128,14 @@ impl Store {
 }
 
 impl Tx {
+    /// The prior-year and requested amounts of every current line of a year, read inside this transaction.
+    pub async fn year_amounts(&mut self, fiscal_year: FiscalYear) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as("SELECT prior_year, request FROM request_lines WHERE fiscal_year = $1")
+            .bind(fiscal_year.year())
+            .fetch_all(&mut *self.tx)
+            .await?)
+    }
+
     /// The current lines of one ministry, read inside this transaction, by line id.
     pub async fn lines_of(&mut self, fiscal_year: FiscalYear, ministry: &str) -> Result<Vec<StoredLine>> {
         let sql = format!("SELECT {COLUMNS} FROM request_lines WHERE fiscal_year = $1 AND ministry = $2");

@@ -56,6 +56,14 @@ impl Store {
             .await?)
     }
 
+    /// The fiscal years that have snapshots.
+    pub async fn snapshot_years(&self) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT DISTINCT fiscal_year FROM snapshots ORDER BY fiscal_year")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|(y,)| y).collect())
+    }
+
     /// The snapshots of a year, oldest first.
     pub async fn snapshots(&self, fiscal_year: i64) -> Result<Vec<SnapshotRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!("{SNAPSHOT_SELECT} WHERE fiscal_year = $1 ORDER BY id")))
@@ -125,12 +133,30 @@ impl Tx {
         Ok(())
     }
 
-    /// A snapshot's header, read inside this transaction.
-    pub async fn snapshot(&mut self, id: i64) -> Result<Option<SnapshotRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!("{SNAPSHOT_SELECT} WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
+    /// A snapshot's header, read and locked for the rest of this transaction.
+    pub async fn lock_snapshot(&mut self, id: i64) -> Result<Option<SnapshotRow>> {
+        let sql = format!("{SNAPSHOT_SELECT} WHERE id = $1{}", self.for_update());
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *self.tx).await?)
+    }
+
+    /// The snapshots of a year, read inside this transaction.
+    pub async fn snapshots_of(&mut self, fiscal_year: i64) -> Result<Vec<SnapshotRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!("{SNAPSHOT_SELECT} WHERE fiscal_year = $1 ORDER BY id")))
+            .bind(fiscal_year)
+            .fetch_all(&mut *self.tx)
             .await?)
+    }
+
+    /// The frozen lines of a snapshot that have no negotiated amount: (ministry, line id, request).
+    pub async fn unnegotiated(&mut self, snapshot_id: i64) -> Result<Vec<(String, String, i64)>> {
+        let mut rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT ministry, line_id, request FROM snapshot_lines WHERE snapshot_id = $1 AND negotiated IS NULL",
+        )
+        .bind(snapshot_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.sort();
+        Ok(rows)
     }
 
     /// Moves a snapshot from `from` to `to` status, stamping the time; a conflict if it is not in `from`.

@@ -20,7 +20,7 @@ pub async fn user(svc: &Service, actor: &Actor, command: UserCommand) -> Result<
             );
         }
         UserCommand::List => {
-            for u in svc.users().await? {
+            for u in svc.users(actor).await? {
                 println!("{:<20} {:<15} {}", u.name, u.role, u.ministry.unwrap_or_default());
             }
         }

@@ -82,10 +82,27 @@ pub async fn audit(svc: &Service, actor: &Actor, command: AuditCommand) -> Resul
                 }
             }
         }
-        AuditCommand::Verify => match svc.verify_audit().await? {
-            None => println!("監査証跡は完全です / the audit chain verifies"),
-            Some(b) => return Err(CliError::AuditBroken { seq: b.seq, reason: b.reason }),
-        },
+        AuditCommand::Verify { anchor } => {
+            let report = svc.verify_audit(anchor.as_deref()).await?;
+            if let Some(b) = report.chain.broken {
+                return Err(CliError::AuditBroken { seq: b.seq, reason: b.reason });
+            }
+            if let Some(id) = report.altered_snapshots.first() {
+                return Err(CliError::AuditBroken {
+                    seq: 0,
+                    reason: format!(
+                        "取りまとめ #{id} の凍結内容がハッシュと一致しません / compilation #{id} no longer matches its content hash"
+                    ),
+                });
+            }
+            println!(
+                "監査証跡は完全です / the audit chain verifies: {} 件/events, 先頭/head {}",
+                report.chain.events, report.chain.head_hash
+            );
+            println!(
+                "（この先頭ハッシュを別に控え、次回 --anchor で指定すると書き換えを検出できます / keep this head hash elsewhere and pass it as --anchor later to detect a rewritten trail）"
+            );
+        }
     }
     Ok(())
 }
