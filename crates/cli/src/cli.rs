@@ -251,8 +251,27 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// デモ: 架空の令和5年度データで haibun-demo.db を作り、取りまとめを表示する / the demo on fictional FY2023 data
-    Demo,
+    /// デモ: 架空の令和5年度データで haibun-demo.db を作り、ブラウザ向けに提供する / the demo on fictional FY2023 data, served in the browser
+    Demo {
+        /// 待ち受けるアドレス / address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// 提供せず、利用者と取りまとめを表示して終了する / print the users and the compilation, and exit without serving
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// 画面と API を提供する / serve the web pages and the JSON API
+    Serve {
+        /// 待ち受けるアドレス / address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+    /// API トークン / API tokens
+    Token {
+        /// The token command.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
 }
 
 /// `haibun policy …`
@@ -269,9 +288,28 @@ pub enum PolicyCommand {
     },
 }
 
+/// `haibun token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// --as の利用者の API トークンを作成する（一度だけ表示）/ create an API token for the --as user (shown once)
+    Create {
+        /// 用途のメモ / what it is for
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
 /// `haibun user …`
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
+    /// パスワードを設定する（標準入力から1行、または --password）/ set a password (one line from standard input, or --password)
+    Password {
+        /// 利用者名 / user name
+        name: String,
+        /// パスワード（省略時は標準入力）/ the password (standard input if omitted)
+        #[arg(long)]
+        password: Option<String>,
+    },
     /// 利用者を追加する（管理者のみ）/ add a user (administrators only)
     Add {
         /// 利用者名 / user name

@@ -8,7 +8,7 @@ use serde_json::Value;
 #[test]
 fn the_readme_walkthrough_carries_the_demo_to_settlement() {
     let t = TestDb::new(Db::Sqlite);
-    let out = ok(&t, &["demo"]);
+    let out = ok(&t, &["demo", "--no-serve"]);
     assert!(out.contains("150 事業/lines"), "{out}");
     let status = ok(&t, &["status", "--fy", "2023"]);
     assert_eq!(status.matches("OVERDUE").count(), 1, "one overdue package: {status}");

@@ -68,7 +68,7 @@ pub(crate) fn event(
     }
 }
 
-fn invalid_arg(field: &str, ja: String, en: String) -> ServiceError {
+pub(crate) fn invalid_arg(field: &str, ja: String, en: String) -> ServiceError {
     use haibun_domain::problem::{Location, Problem, ProblemCode};
     ServiceError::Invalid(vec![Problem::new(ProblemCode::InvalidArgument, Location::field(field), ja, en)])
 }

@@ -217,6 +217,11 @@ pub const DEMO_USERS: &[(&str, Role, Option<&str>)] = &[
     ("viewer-kato", Role::Viewer, None),
 ];
 
+/// The demo password of a demo user (fictional data only; printed by `haibun demo`).
+pub fn demo_password(name: &str) -> String {
+    format!("demo-{name}-2023")
+}
+
 fn shift(today: &str, days: i64) -> ServiceResult<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let d = time::Date::parse(today, &format).map_err(|e| ServiceError::Internal(e.into()))?;
@@ -235,6 +240,7 @@ impl Service {
         let policy = self.policy(fy).await?;
         for (name, role, ministry) in DEMO_USERS {
             self.add_user(admin, name, *role, *ministry).await?;
+            self.set_password(admin, name, &demo_password(name)).await?;
         }
         let cal = CalendarRow {
             fiscal_year: fy.year(),

@@ -20,6 +20,12 @@ pub enum ServiceError {
     /// The state does not allow it, or a concurrent write won.
     #[error("{0}")]
     Conflict(String),
+    /// No valid credentials.
+    #[error("認証されていません / not signed in: {0}")]
+    Unauthenticated(String),
+    /// Too many failed attempts.
+    #[error("{0}")]
+    RateLimited(String),
     /// The actor may not do this.
     #[error("権限がありません / forbidden: {0}")]
     Forbidden(String),
@@ -38,7 +44,7 @@ impl ServiceError {
             ServiceError::Internal(_) => 1,
             ServiceError::Invalid(_) => 2,
             ServiceError::Conflict(_) => 3,
-            ServiceError::Forbidden(_) => 4,
+            ServiceError::Forbidden(_) | ServiceError::Unauthenticated(_) | ServiceError::RateLimited(_) => 4,
             ServiceError::NotFound { .. } => 5,
         }
     }
@@ -50,11 +56,14 @@ impl ServiceError {
             ServiceError::Invalid(_) => "E_INVALID_INPUT",
             ServiceError::Conflict(_) => "E_CONFLICT",
             ServiceError::Forbidden(_) => "E_FORBIDDEN",
+            ServiceError::Unauthenticated(_) => "E_UNAUTHENTICATED",
+            ServiceError::RateLimited(_) => "E_RATE_LIMITED",
             ServiceError::NotFound { .. } => "E_NOT_FOUND",
         }
     }
 
-    pub(crate) fn not_found(ja: impl Into<String>, en: impl Into<String>) -> Self {
+    /// A not-found error with its two messages.
+    pub fn not_found(ja: impl Into<String>, en: impl Into<String>) -> Self {
         ServiceError::NotFound { ja: ja.into(), en: en.into() }
     }
 }

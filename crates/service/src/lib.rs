@@ -2,6 +2,7 @@
 //! checks who may do it, runs in one transaction, and appends one audit event.
 
 mod actor;
+mod auth;
 mod cycle;
 pub mod demo;
 mod error;
@@ -14,6 +15,7 @@ mod year;
 use haibun_store::{OpenMode, Store};
 
 pub use actor::Actor;
+pub use auth::{Session, SignedIn};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
 pub use intake::{ImportReport, ImportRequest};

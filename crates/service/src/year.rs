@@ -214,7 +214,8 @@ impl Service {
 
     /// Recomputes the audit chain (optionally against a head hash noted earlier) and re-hashes
     /// every compilation snapshot's frozen lines.
-    pub async fn verify_audit(&self, anchor: Option<&str>) -> ServiceResult<AuditReport> {
+    pub async fn verify_audit(&self, actor: &Actor, anchor: Option<&str>) -> ServiceResult<AuditReport> {
+        actor.check_read(None)?;
         self.store.ensure_initialised().await?;
         let chain = self.store.verify_chain(anchor).await?;
         let mut altered_snapshots = Vec::new();

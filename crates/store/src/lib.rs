@@ -4,6 +4,7 @@
 //! databases; only the DDL differs, kept side by side in `migrations/sqlite` and `migrations/postgres`.
 
 mod audit;
+mod auth;
 mod cycle;
 mod lines;
 mod policies;
@@ -17,6 +18,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
+pub use auth::SessionRow;
 pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
 pub use lines::{LineChange, StoredLine};
 pub use snapshots::{SnapshotLine, SnapshotRow};

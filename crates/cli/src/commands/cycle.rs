@@ -19,6 +19,20 @@ pub async fn user(svc: &Service, actor: &Actor, command: UserCommand) -> Result<
                 ministry.map(|m| format!(", {m}")).unwrap_or_default()
             );
         }
+        UserCommand::Password { name, password } => {
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|source| CliError::Io { path: "stdin".into(), source })?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            svc.set_password(actor, &name, &password).await?;
+            println!("パスワードを設定しました / password set: {name}");
+        }
         UserCommand::List => {
             for u in svc.users(actor).await? {
                 println!("{:<20} {:<15} {}", u.name, u.role, u.ministry.unwrap_or_default());

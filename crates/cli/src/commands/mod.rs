@@ -31,8 +31,8 @@ pub fn yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    if let Command::Demo = cli.command {
-        return demo::run(cli.db.as_deref()).await;
+    if let Command::Demo { addr, no_serve } = cli.command {
+        return demo::run(cli.db.as_deref(), addr, no_serve).await;
     }
     let db = cli.db.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
     if let Command::Init { fy } = cli.command {
@@ -83,7 +83,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Line { command } => settlement::line(&svc, &actor, command).await,
         Command::Status { fy, today, format } => cycle::status(&svc, &actor, fy, today, format).await,
         Command::Calendar { command } => cycle::calendar(&svc, &actor, command).await,
-        Command::Init { .. } | Command::Demo => unreachable!("handled above"),
+        Command::Serve { addr } => {
+            println!("haibun を提供します / serving haibun: http://{addr}/");
+            haibun_web::serve(svc.clone(), addr).await.map_err(|source| CliError::Io { path: addr.to_string(), source })
+        }
+        Command::Token { command: crate::cli::TokenCommand::Create { label } } => {
+            let token = svc.create_api_token(&actor, &label).await?;
+            println!("{token}");
+            eprintln!("この API トークンは二度と表示されません / this API token is not shown again");
+            Ok(())
+        }
+        Command::Init { .. } | Command::Demo { .. } => unreachable!("handled above"),
     };
     svc.close().await;
     result

@@ -83,7 +83,7 @@ pub async fn audit(svc: &Service, actor: &Actor, command: AuditCommand) -> Resul
             }
         }
         AuditCommand::Verify { anchor } => {
-            let report = svc.verify_audit(anchor.as_deref()).await?;
+            let report = svc.verify_audit(actor, anchor.as_deref()).await?;
             if let Some(b) = report.chain.broken {
                 return Err(CliError::AuditBroken { seq: b.seq, reason: b.reason });
             }

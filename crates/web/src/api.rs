@@ -1,0 +1,373 @@
+//! The JSON API under `/api/v1`: the same use cases, authorisation and error codes as the pages,
+//! with its OpenAPI document generated from these handlers.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use haibun_domain::line::Field;
+use haibun_domain::workflow::Action;
+use haibun_domain::{FiscalYear, Yen};
+use haibun_service::{HearingInput, InstructionInput, LinePatch, ServiceError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::Caller;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "haibun API",
+        description = "医療分野の研究開発関連予算の要求・調整・取りまとめ / Japan's medical R&D budget coordination. Authenticate with `Authorization: Bearer <token>` (`haibun token create --as NAME`), or a browser session sending `X-CSRF-Token` on writes."
+    ),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+type ApiResult = Result<Response, ApiError>;
+
+fn ok(v: Value) -> ApiResult {
+    Ok(Json(v).into_response())
+}
+
+fn year(fy: i64) -> Result<FiscalYear, ApiError> {
+    FiscalYear::try_from(fy).map_err(|e| ApiError::from(ServiceError::not_found(e.to_string(), e.to_string())))
+}
+
+/// A JSON body that may be left out entirely (an empty body means the defaults).
+fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+            haibun_domain::ProblemCode::InvalidArgument,
+            haibun_domain::Location::field("body"),
+            format!("JSON として読めません: {e}"),
+            format!("malformed JSON: {e}"),
+        )]))
+    })
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The API routes and the OpenAPI document built from them.
+pub fn routes() -> axum::Router<AppState> {
+    let (router, api) = api_router().split_for_parts();
+    let doc = Json(api);
+    router.route("/api/v1/openapi.json", axum::routing::get(move || async move { doc.clone() }))
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(status))
+        .routes(routes!(lines))
+        .routes(routes!(line_history, update_line))
+        .routes(routes!(compile))
+        .routes(routes!(package_action))
+        .routes(routes!(hearing))
+        .routes(routes!(instruct))
+        .routes(routes!(answer))
+        .routes(routes!(snapshot))
+        .routes(routes!(submit_snapshot))
+        .routes(routes!(negotiate))
+        .routes(routes!(settle))
+        .routes(routes!(audit_events))
+        .routes(routes!(audit_verify))
+}
+
+/// Every (method, path) the OpenAPI document lists, for tests that compare it with the router.
+pub fn openapi_paths() -> Vec<(String, String)> {
+    let (_, api) = api_router().split_for_parts();
+    let doc = serde_json::to_value(&api).unwrap_or_default();
+    let mut out = Vec::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths {
+            for method in item.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+                out.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out.push(("GET".into(), "/api/v1/openapi.json".into()));
+    out
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "the caller"), (status = 401, body = ErrorBody)))]
+async fn me(Caller(a): Caller) -> ApiResult {
+    ok(json!({"name": a.name, "role": a.role.name(), "ministry": a.ministry}))
+}
+
+/// Every package's state, what it waits for and what is overdue.
+#[utoipa::path(get, path = "/api/v1/years/{fy}/status", params(("fy" = i64, Path, description = "fiscal year, e.g. 2023")), responses((status = 200, description = "status"), (status = 401, body = ErrorBody)))]
+async fn status(State(st): State<AppState>, Caller(a): Caller, Path(fy): Path<i64>) -> ApiResult {
+    ok(to_json(&st.svc.status(&a, year(fy)?, &haibun_service::today()).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct MinistryQuery {
+    /// ministry code or name
+    ministry: Option<String>,
+}
+
+/// The current lines (a ministry user sees its own only), with versions.
+#[utoipa::path(get, path = "/api/v1/years/{fy}/lines", params(("fy" = i64, Path, description = "fiscal year"), MinistryQuery), responses((status = 200, description = "lines"), (status = 403, body = ErrorBody)))]
+async fn lines(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    Query(q): Query<MinistryQuery>,
+) -> ApiResult {
+    let lines = st.svc.stored_lines(&a, year(fy)?, q.ministry.as_deref()).await?;
+    ok(Value::Array(lines.iter().map(|s| json!({"version": s.version, "updated_at": s.updated_at, "updated_by": s.updated_by, "line": s.line})).collect()))
+}
+
+/// Every version of one line.
+#[utoipa::path(get, path = "/api/v1/years/{fy}/lines/{ministry}/{line_id}", params(("fy" = i64, Path), ("ministry" = String, Path), ("line_id" = String, Path)), responses((status = 200, description = "versions"), (status = 404, body = ErrorBody)))]
+async fn line_history(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path((fy, ministry, line_id)): Path<(i64, String, String)>,
+) -> ApiResult {
+    let h = st.svc.line_history(&a, year(fy)?, &ministry, &line_id).await?;
+    ok(Value::Array(h.iter().map(|s| json!({"version": s.version, "updated_at": s.updated_at, "updated_by": s.updated_by, "line": s.line})).collect()))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct LineUpdate {
+    /// The version the editor read; a stale one gets 409.
+    version: i64,
+    /// Field key → new text, as in the template (`request`, `name`, `disease_areas`, …; amounts in yen).
+    #[schema(value_type = Object)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+/// Edits one line, naming the version read (409 if someone changed it since).
+#[utoipa::path(patch, path = "/api/v1/years/{fy}/lines/{ministry}/{line_id}", params(("fy" = i64, Path), ("ministry" = String, Path), ("line_id" = String, Path)), request_body = LineUpdate, responses((status = 200, description = "the new version"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_line(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path((fy, ministry, line_id)): Path<(i64, String, String)>,
+    Json(body): Json<LineUpdate>,
+) -> ApiResult {
+    let mut fields = Vec::new();
+    for (k, v) in body.fields {
+        let f = Field::ALL.into_iter().find(|f| f.key() == k).ok_or_else(|| {
+            ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::UnknownColumn,
+                haibun_domain::Location::field(k.clone()),
+                format!("不明な項目 {k}"),
+                format!("unknown field {k}"),
+            )]))
+        })?;
+        fields.push((f, v));
+    }
+    let v = st.svc.update_line(&a, year(fy)?, &ministry, &line_id, body.version, &LinePatch { fields }).await?;
+    ok(json!({"version": v}))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct CompileQuery {
+    /// a compilation snapshot's number; the current requests if omitted
+    snapshot: Option<i64>,
+}
+
+/// The compile JSON: requested now, or a snapshot (compiled or settled).
+#[utoipa::path(get, path = "/api/v1/years/{fy}/compile", params(("fy" = i64, Path), CompileQuery), responses((status = 200, description = "the compilation")))]
+async fn compile(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    Query(q): Query<CompileQuery>,
+) -> ApiResult {
+    let fy = year(fy)?;
+    let c = match q.snapshot {
+        Some(id) => st.svc.snapshot_compilation(fy, Some(id)).await?.1,
+        None => st.svc.compile(&a, fy).await?,
+    };
+    ok(to_json(&c))
+}
+
+#[derive(Deserialize, utoipa::ToSchema, Default)]
+struct Reason {
+    /// Required for `exclude`.
+    reason: Option<String>,
+}
+
+/// Submits, reports, consents to or excludes a package.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/packages/{ministry}/{action}", params(("fy" = i64, Path), ("ministry" = String, Path), ("action" = String, Path, description = "submit | report | consent | exclude")), request_body(content = Reason, description = "a reason, for exclude"), responses((status = 200, description = "the new state"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn package_action(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path((fy, ministry, action)): Path<(i64, String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let action = match action.as_str() {
+        "submit" => Action::Submit,
+        "report" => Action::Report,
+        "consent" => Action::Consent,
+        "exclude" => Action::Exclude,
+        other => {
+            return Err(
+                ServiceError::not_found(format!("操作 {other} はありません"), format!("no action {other}")).into()
+            );
+        }
+    };
+    let reason = optional_body::<Reason>(&body)?.reason;
+    let s = st.svc.package_action(&a, year(fy)?, &ministry, action, reason.as_deref()).await?;
+    ok(json!({"status": s.name()}))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct HearingBody {
+    date: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    attendees: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+/// Records a hearing as held.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/packages/{ministry}/hearings", params(("fy" = i64, Path), ("ministry" = String, Path)), request_body = HearingBody, responses((status = 201, description = "recorded")))]
+async fn hearing(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path((fy, ministry)): Path<(i64, String)>,
+    Json(b): Json<HearingBody>,
+) -> ApiResult {
+    let id = st
+        .svc
+        .record_hearing(
+            &a,
+            year(fy)?,
+            &ministry,
+            HearingInput { date: b.date, place: b.place, attendees: b.attendees, minutes: b.minutes },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct InstructionBody {
+    line_id: Option<String>,
+    text: String,
+    /// yen
+    target_amount: Option<i64>,
+    due: Option<String>,
+}
+
+/// Instructs a revision.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/packages/{ministry}/instructions", params(("fy" = i64, Path), ("ministry" = String, Path)), request_body = InstructionBody, responses((status = 201, description = "issued")))]
+async fn instruct(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path((fy, ministry)): Path<(i64, String)>,
+    Json(b): Json<InstructionBody>,
+) -> ApiResult {
+    let input =
+        InstructionInput { line_id: b.line_id, text: b.text, target_amount: b.target_amount.map(Yen), due: b.due };
+    let id = st.svc.instruct(&a, year(fy)?, &ministry, input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct AnswerBody {
+    text: String,
+}
+
+/// Answers an instruction.
+#[utoipa::path(post, path = "/api/v1/instructions/{id}/answers", params(("id" = i64, Path)), request_body = AnswerBody, responses((status = 201, description = "answered")))]
+async fn answer(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<AnswerBody>,
+) -> ApiResult {
+    let answer = st.svc.answer(&a, id, &b.text).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": answer}))).into_response())
+}
+
+/// Freezes HQ's compilation as a numbered snapshot.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/snapshots", params(("fy" = i64, Path)), responses((status = 201, description = "frozen"), (status = 409, body = ErrorBody)))]
+async fn snapshot(State(st): State<AppState>, Caller(a): Caller, Path(fy): Path<i64>) -> ApiResult {
+    let id = st.svc.compile_snapshot(&a, year(fy)?).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+/// Marks a snapshot submitted to the fiscal authority.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/snapshots/{id}/submit", params(("fy" = i64, Path), ("id" = i64, Path)), responses((status = 200, description = "submitted")))]
+async fn submit_snapshot(State(st): State<AppState>, Caller(a): Caller, Path((fy, id)): Path<(i64, i64)>) -> ApiResult {
+    let id = st.svc.submit_snapshot(&a, year(fy)?, Some(id)).await?;
+    ok(json!({"id": id, "status": "submitted"}))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct NegotiationBody {
+    ministry: Option<String>,
+    line_id: String,
+    /// yen
+    amount: i64,
+}
+
+/// Records a negotiated amount (査定額).
+#[utoipa::path(post, path = "/api/v1/years/{fy}/negotiations", params(("fy" = i64, Path)), request_body = NegotiationBody, responses((status = 200, description = "recorded")))]
+async fn negotiate(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    Json(b): Json<NegotiationBody>,
+) -> ApiResult {
+    if b.amount < 0 {
+        return Err(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+            haibun_domain::ProblemCode::NegativeAmount,
+            haibun_domain::Location::field("amount"),
+            "金額が負です",
+            "negative amount",
+        )])
+        .into());
+    }
+    st.svc.negotiate(&a, year(fy)?, b.ministry.as_deref(), &b.line_id, Yen(b.amount)).await?;
+    ok(json!({"ok": true}))
+}
+
+#[derive(Deserialize, utoipa::ToSchema, Default)]
+struct SettleBody {
+    #[serde(default)]
+    accept_requested: bool,
+}
+
+/// Settles the year.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/settle", params(("fy" = i64, Path)), request_body(content = SettleBody), responses((status = 200, description = "settled")))]
+async fn settle(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let b = optional_body::<SettleBody>(&body)?;
+    let id = st.svc.settle(&a, year(fy)?, b.accept_requested).await?;
+    ok(json!({"snapshot": id, "status": "settled"}))
+}
+
+/// The audit events.
+#[utoipa::path(get, path = "/api/v1/audit/events", responses((status = 200, description = "events"), (status = 403, body = ErrorBody)))]
+async fn audit_events(State(st): State<AppState>, Caller(a): Caller) -> ApiResult {
+    ok(to_json(&st.svc.audit_events(&a, None).await?))
+}
+
+/// Verifies the audit chain and the snapshots.
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "the report")))]
+async fn audit_verify(State(st): State<AppState>, Caller(a): Caller) -> ApiResult {
+
+    ok(to_json(&st.svc.verify_audit(&a, None).await?))
+}

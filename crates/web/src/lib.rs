@@ -1,0 +1,57 @@
+//! haibun's web application: Japanese-first HTML pages and the JSON API under `/api/v1`, both
+//! calling the same `service` use cases as the command line.
+
+#![expect(clippy::result_large_err, reason = "handlers answer with a Response or an API error; boxing them gains nothing on a request path")]
+
+mod api;
+mod error;
+mod format;
+mod pages;
+mod session;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use haibun_service::Service;
+
+pub use api::openapi_paths;
+
+/// What every handler gets.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub svc: Service,
+}
+
+/// The whole application: pages, static files, the API and its OpenAPI document, with the
+/// security headers on every response.
+pub fn router(svc: Service) -> Router {
+    let state = AppState { svc };
+    Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .with_state(state)
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Strict defaults for every response: no inline script, no framing, no sniffing.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    res
+}
+
+/// Serves the application on `addr` until the process is stopped.
+pub async fn serve(svc: Service, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "serving");
+    axum::serve(listener, router(svc).into_make_service_with_connect_info::<SocketAddr>()).await
+}

@@ -1,0 +1,350 @@
+//! The web application through its real router: authentication, authorisation by role for every
+//! API route, CSRF on forms, 409 on a stale version, and the OpenAPI document against the router.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use haibun_domain::workflow::Role;
+use haibun_domain::{FiscalYear, Unit};
+use haibun_service::{Actor, ImportRequest, Service};
+use haibun_testkit::{Db, TestDb, fy2023, lines_for, workbook};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const USERS: &[(&str, Role, Option<&str>)] = &[
+    ("mext", Role::Ministry, Some("MEXT")),
+    ("mhlw", Role::Ministry, Some("MHLW")),
+    ("co", Role::CabinetOffice, None),
+    ("hq", Role::Hq, None),
+    ("mof", Role::Fiscal, None),
+    ("amed", Role::AmedPd, None),
+    ("viewer", Role::Viewer, None),
+    ("admin", Role::Admin, None),
+];
+
+struct App {
+    _db: TestDb,
+    svc: Service,
+    router: Router,
+    tokens: Vec<(String, String)>,
+}
+
+fn fy() -> FiscalYear {
+    FiscalYear::try_from(2023).unwrap()
+}
+
+async fn app() -> App {
+    let db = TestDb::new(Db::Sqlite);
+    let svc = Service::open(&db.url, true).await.unwrap();
+    let admin = Actor::system();
+    svc.init(&admin, fy()).await.unwrap();
+    let policy = fy2023();
+    let bytes = workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 3, 3));
+    svc.import(
+        &admin,
+        ImportRequest { fiscal_year: fy(), ministry: "MEXT", file_name: "m.xlsx", bytes: &bytes, unit: None },
+    )
+    .await
+    .unwrap();
+    let mut tokens = Vec::new();
+    for (name, role, ministry) in USERS {
+        svc.add_user(&admin, name, *role, *ministry).await.unwrap();
+        svc.set_password(&admin, name, &format!("password-of-{name}")).await.unwrap();
+        let actor = svc.actor(Some(name)).await.unwrap();
+        tokens.push((name.to_string(), svc.create_api_token(&actor, "test").await.unwrap()));
+    }
+    App { router: haibun_web::router(svc.clone()), _db: db, svc, tokens }
+}
+
+impl App {
+    fn token(&self, name: &str) -> &str {
+        &self.tokens.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    async fn call(&self, req: Request<Body>) -> (StatusCode, String, axum::http::HeaderMap) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned(), headers)
+    }
+
+    async fn api(&self, method: &str, path: &str, who: Option<&str>, body: &str) -> (StatusCode, String) {
+        let mut req = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(w) = who {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {}", self.token(w)));
+        }
+        let (s, b, _) = self.call(req.body(Body::from(body.to_string())).unwrap()).await;
+        (s, b)
+    }
+
+    async fn sign_in(&self, name: &str, password: &str) -> (StatusCode, Option<String>) {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("name={name}&password={password}")))
+            .unwrap();
+        let (s, _, h) = self.call(req).await;
+        let cookie =
+            h.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(|c| c.split(';').next().unwrap().to_string());
+        (s, cookie)
+    }
+}
+
+/// A request body and the roles that may make it: (method, path, body, allowed users).
+fn write_routes() -> Vec<(&'static str, &'static str, &'static str, &'static [&'static str])> {
+    vec![
+        ("POST", "/api/v1/years/2023/packages/MEXT/submit", "", &["mext", "admin"]),
+        ("POST", "/api/v1/years/2023/packages/MEXT/report", "", &["mext", "admin"]),
+        ("POST", "/api/v1/years/2023/packages/MEXT/consent", "", &["co", "admin"]),
+        ("POST", "/api/v1/years/2023/packages/MEXT/exclude", r#"{"reason":"x"}"#, &["co", "hq", "admin"]),
+        ("POST", "/api/v1/years/2023/packages/MEXT/hearings", r#"{"date":"2022-09-01"}"#, &["co", "admin"]),
+        ("POST", "/api/v1/years/2023/packages/MEXT/instructions", r#"{"text":"x"}"#, &["co", "admin"]),
+        ("POST", "/api/v1/instructions/1/answers", r#"{"text":"x"}"#, &["mext", "admin"]),
+        (
+            "PATCH",
+            "/api/v1/years/2023/lines/MEXT/MEXT-0001",
+            r#"{"version":1,"fields":{"name":"x"}}"#,
+            &["mext", "admin"],
+        ),
+        ("POST", "/api/v1/years/2023/snapshots", "", &["hq", "admin"]),
+        ("POST", "/api/v1/years/2023/snapshots/1/submit", "", &["hq", "admin"]),
+        (
+            "POST",
+            "/api/v1/years/2023/negotiations",
+            r#"{"ministry":"MEXT","line_id":"MEXT-0001","amount":1}"#,
+            &["mof", "co", "admin"],
+        ),
+        ("POST", "/api/v1/years/2023/settle", "", &["hq", "admin"]),
+        ("GET", "/api/v1/audit/events", "", &["co", "hq", "mof", "amed", "viewer", "admin"]),
+        ("GET", "/api/v1/audit/verify", "", &["co", "hq", "mof", "amed", "viewer", "admin"]),
+        ("GET", "/api/v1/years/2023/lines/MEXT/MEXT-0001", "", &["mext", "co", "hq", "mof", "amed", "viewer", "admin"]),
+        ("GET", "/api/v1/years/2023/lines?ministry=MEXT", "", &["mext", "co", "hq", "mof", "amed", "viewer", "admin"]),
+    ]
+}
+
+#[tokio::test]
+async fn every_api_route_needs_credentials() {
+    let app = app().await;
+    for (method, path) in haibun_web::openapi_paths() {
+        if path.ends_with("openapi.json") {
+            continue;
+        }
+        let concrete = path
+            .replace("{fy}", "2023")
+            .replace("{ministry}", "MEXT")
+            .replace("{line_id}", "MEXT-0001")
+            .replace("{id}", "1")
+            .replace("{action}", "submit");
+        let (status, body) = app.api(&method, &concrete, None, "{}").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {concrete}: {body}");
+        assert!(body.contains("E_UNAUTHENTICATED"));
+        let mut req = Request::builder()
+            .method(method.as_str())
+            .uri(&concrete)
+            .header(header::AUTHORIZATION, "Bearer hb_not-a-token");
+        req = req.header(header::CONTENT_TYPE, "application/json");
+        let (status, _, _) = app.call(req.body(Body::from("{}")).unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {concrete} with a bad token");
+    }
+}
+
+#[tokio::test]
+async fn each_role_gets_403_on_what_it_may_not_do() {
+    let app = app().await;
+    // MEXT's package under revision with instruction #1, so every route names something real.
+    let admin = Actor::system();
+    app.svc.package_action(&admin, fy(), "MEXT", haibun_domain::workflow::Action::Submit, None).await.unwrap();
+    app.svc
+        .record_hearing(
+            &admin,
+            fy(),
+            "MEXT",
+            haibun_service::HearingInput { date: "2022-09-01".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let id = app
+        .svc
+        .instruct(
+            &admin,
+            fy(),
+            "MEXT",
+            haibun_service::InstructionInput { text: "見直し".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(id, 1);
+    let before = app.svc.audit_events(&Actor::system(), None).await.unwrap().len();
+    let mut checked = 0;
+    for (method, path, body, allowed) in write_routes() {
+        for (user, _, _) in USERS {
+            if allowed.contains(user) {
+                continue;
+            }
+            let (status, text) = app.api(method, path, Some(user), body).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} as {user}: {text}");
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(json["code"], "E_FORBIDDEN");
+            assert!(
+                json["message_ja"].as_str().is_some_and(|m| !m.is_empty())
+                    && json["message_en"].as_str().is_some_and(|m| !m.is_empty())
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "{checked} forbidden pairs");
+    assert_eq!(
+        app.svc.audit_events(&Actor::system(), None).await.unwrap().len(),
+        before,
+        "no forbidden call wrote an audit event"
+    );
+    // Every route in the table is one the OpenAPI document lists.
+    let listed = haibun_web::openapi_paths();
+    for (method, path, _, _) in write_routes() {
+        let path = path.split('?').next().unwrap();
+        assert!(
+            listed.iter().any(|(m, p)| m == method && matches_template(p, path)),
+            "{method} {path} is not in the OpenAPI document"
+        );
+    }
+}
+
+fn matches_template(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
+}
+
+#[tokio::test]
+async fn a_stale_version_gets_409_and_writes_nothing() {
+    let app = app().await;
+    let (s, body) = app
+        .api(
+            "PATCH",
+            "/api/v1/years/2023/lines/MEXT/MEXT-0001",
+            Some("mext"),
+            r#"{"version":1,"fields":{"request":"12345000"}}"#,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) = app
+        .api(
+            "PATCH",
+            "/api/v1/years/2023/lines/MEXT/MEXT-0001",
+            Some("mext"),
+            r#"{"version":1,"fields":{"request":"999"}}"#,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("E_CONFLICT"));
+    let (_, history) = app.api("GET", "/api/v1/years/2023/lines/MEXT/MEXT-0001", Some("mext"), "").await;
+    let history: serde_json::Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[1]["line"]["request"], 12_345_000);
+    let (s, body) = app
+        .api(
+            "PATCH",
+            "/api/v1/years/2023/lines/MEXT/MEXT-0001",
+            Some("mext"),
+            r#"{"version":2,"fields":{"request":"-5"}}"#,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("E_NEGATIVE_AMOUNT") && body.contains("location"), "{body}");
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = app().await;
+    let (status, cookie) = app.sign_in("mext", "password-of-mext").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = cookie.expect("a session cookie");
+    let form = |csrf: &str| {
+        Request::builder()
+            .method("POST")
+            .uri("/years/2023/packages/MEXT/action")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&action=submit")))
+            .unwrap()
+    };
+    let (status, body, _) = app.call(form("forged")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let packages = app.svc.packages(&Actor::system(), fy()).await.unwrap();
+    assert_eq!(packages[0].status, haibun_domain::workflow::Status::Drafting, "nothing changed");
+    // The API with only the session cookie must send the CSRF header for a write.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/years/2023/packages/MEXT/submit")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, body, _) = app.call(req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("E_CSRF"));
+    // With the token from the page, the form works.
+    let page = Request::builder()
+        .uri("/years/2023/packages/MEXT")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (_, html, headers) = app.call(page).await;
+    assert!(headers.get("content-security-policy").is_some_and(|v| v.to_str().unwrap().contains("script-src 'self'")));
+    assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let (status, _, _) = app.call(form(&csrf)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let packages = app.svc.packages(&Actor::system(), fy()).await.unwrap();
+    assert_eq!(packages[0].status, haibun_domain::workflow::Status::Submitted);
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_sign_in_is_rate_limited() {
+    let app = app().await;
+    let (status, _, headers) = app.call(Request::builder().uri("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/login");
+    let (status, cookie) = app.sign_in("co", "password-of-co").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = cookie.unwrap();
+    assert!(cookie.starts_with("haibun_session="));
+    let home = Request::builder().uri("/").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    let (status, html, _) = app.call(home).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("あなたのタスク") && html.contains("MEXT"), "{html}");
+    for _ in 0..5 {
+        let (status, _) = app.sign_in("viewer", "wrong-password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = app.sign_in("viewer", "password-of-viewer").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "locked out after five failures, even with the right password");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route_and_each_exists() {
+    let app = app().await;
+    let (status, doc, _) = app.call(Request::builder().uri("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+    let listed = haibun_web::openapi_paths();
+    assert!(listed.len() >= 17, "{listed:?}");
+    for (method, path) in &listed {
+        if path.ends_with("openapi.json") {
+            continue;
+        }
+        assert!(doc["paths"][path][method.to_lowercase()].is_object(), "{method} {path} in the served document");
+        // A route the router lacks answers 404 or 405 with an empty body; ours answer in JSON.
+        let concrete = path
+            .replace("{fy}", "2023")
+            .replace("{ministry}", "MEXT")
+            .replace("{line_id}", "MEXT-0001")
+            .replace("{id}", "1")
+            .replace("{action}", "submit");
+        let (status, body) = app.api(method, &concrete, Some("admin"), "{}").await;
+        assert!(
+            !body.is_empty() && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {concrete} is routed: {status} {body}"
+        );
+    }
+}
