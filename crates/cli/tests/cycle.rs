@@ -218,7 +218,10 @@ fn the_whole_cycle_for_three_ministries(db: Db) {
                 "{key}: settled in every row"
             );
         }
-        assert!(svc.verify_audit(&Actor::system(), None).await.unwrap().ok(), "the audit chain and the snapshot verify");
+        assert!(
+            svc.verify_audit(&Actor::system(), None).await.unwrap().ok(),
+            "the audit chain and the snapshot verify"
+        );
         assert!(
             matches!(svc.compile_snapshot(&hq, fy()).await.unwrap_err(), ServiceError::Conflict(_)),
             "no new compilation once settled"

@@ -368,6 +368,5 @@ async fn audit_events(State(st): State<AppState>, Caller(a): Caller) -> ApiResul
 /// Verifies the audit chain and the snapshots.
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "the report")))]
 async fn audit_verify(State(st): State<AppState>, Caller(a): Caller) -> ApiResult {
-
     ok(to_json(&st.svc.verify_audit(&a, None).await?))
 }

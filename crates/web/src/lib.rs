@@ -1,7 +1,10 @@
 //! haibun's web application: Japanese-first HTML pages and the JSON API under `/api/v1`, both
 //! calling the same `service` use cases as the command line.
 
-#![expect(clippy::result_large_err, reason = "handlers answer with a Response or an API error; boxing them gains nothing on a request path")]
+#![expect(
+    clippy::result_large_err,
+    reason = "handlers answer with a Response or an API error; boxing them gains nothing on a request path"
+)]
 
 mod api;
 mod error;

@@ -927,9 +927,10 @@ struct AuditQuery {
 }
 
 async fn audit(State(st): State<AppState>, v: Viewer, Query(q): Query<AuditQuery>) -> Response {
-    let result =
-        async { Ok::<_, ServiceError>((st.svc.audit_events(&v.actor, None).await?, st.svc.verify_audit(&v.actor, None).await?)) }
-            .await;
+    let result = async {
+        Ok::<_, ServiceError>((st.svc.audit_events(&v.actor, None).await?, st.svc.verify_audit(&v.actor, None).await?))
+    }
+    .await;
     let (mut events, report) = match result {
         Ok(r) => r,
         Err(e) => return page_error(e, v.lang),
