@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of haibun on SQLite and on PostgreSQL, then clippy and rustfmt.
+# Runs every test of haibun on SQLite and on PostgreSQL, the browser test in Chromium, then
+# clippy and rustfmt.
 #
 # It starts a throwaway PostgreSQL cluster (the machine's PostgreSQL, 15 or newer: initdb and
 # pg_ctl) on a free loopback port, points the tests at it with HAIBUN_TEST_PG_URL, and removes it
@@ -44,6 +45,9 @@ export HAIBUN_TEST_PG_URL="postgres://postgres@127.0.0.1:$PORT"
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (throwaway)"
 
 cargo test --workspace --all-targets "$@"
+# The browser test: the real binary served to Debian's Chromium through the coordination cycle.
+cargo build --quiet -p haibun
+tests/browser/run.sh target/debug/haibun
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo fmt --all -- --check
 echo "すべてのテストが通りました / all tests passed (SQLite and PostgreSQL), clippy and rustfmt clean"
