@@ -78,4 +78,50 @@ impl Service {
         tx.commit().await?;
         Ok(version)
     }
+
+    /// Adds one line, checked exactly as an imported row; an id already in use is a conflict.
+    /// Returns the new line's id.
+    pub async fn create_line(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        ministry: &str,
+        patch: &LinePatch,
+    ) -> ServiceResult<String> {
+        let policy = self.policy(fy).await?;
+        let ministry = Self::ministry_code(&policy, ministry)?;
+        actor.check_package(Action::EditLines, &ministry)?;
+        let cells: Vec<RawCell> = Field::ALL
+            .into_iter()
+            .map(|field| {
+                let text =
+                    patch.fields.iter().rev().find(|(f, _)| *f == field).map(|(_, t)| t.clone()).unwrap_or_default();
+                let value = if text.trim().is_empty() { CellValue::Empty } else { CellValue::Text(text) };
+                RawCell { field, value, location: Location::field(format!("--{}", field.key().replace('_', "-"))) }
+            })
+            .collect();
+        let ctx = RowContext { policy: &policy, fiscal_year: fy, ministry: &ministry, unit: Unit::Yen };
+        let line = parse_row(&cells, &Location::field("--line"), ctx).map_err(ServiceError::Invalid)?;
+        let mut tx = self.store.begin().await?;
+        self.apply(&mut tx, actor, fy, &ministry, Action::EditLines, None).await?;
+        if tx.line(fy, &ministry, &line.line_id).await?.is_some() {
+            return Err(ServiceError::Conflict(format!(
+                "事業番号 {} は既にあります / line id {} is already in use",
+                line.line_id, line.line_id
+            )));
+        }
+        tx.save_line(&line, None, &actor.name, &crate::now()).await?;
+        crate::cycle::check_year_total(&mut tx, fy, Location::field("--request")).await?;
+        tx.append_event(&event(
+            actor,
+            "line.create",
+            format!("FY{}/{ministry}/{}", fy.year(), line.line_id),
+            Some(fy),
+            None,
+            Some(json!({"version": 1, "line": line})),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(line.line_id.to_string())
+    }
 }

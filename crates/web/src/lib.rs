@@ -9,6 +9,7 @@
 mod api;
 mod error;
 mod format;
+mod lines;
 mod pages;
 mod session;
 

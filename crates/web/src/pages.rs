@@ -39,6 +39,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/import", get(import_form).post(import))
         .route("/years/{fy}/template.xlsx", get(template))
         .route("/audit", get(audit))
+        .route("/years/{fy}/packages/{ministry}/lines", post(crate::lines::create))
+        .route("/years/{fy}/packages/{ministry}/lines/new", get(crate::lines::new_form))
+        .route("/years/{fy}/packages/{ministry}/lines/{line_id}", get(crate::lines::show).post(crate::lines::update))
 }
 
 async fn css(body: &'static str) -> Response {
@@ -60,7 +63,8 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    fn of(v: &Viewer, here: impl Into<String>) -> Chrome {
+    /// The frame for a signed-in viewer on the page at `here`.
+    pub fn of(v: &Viewer, here: impl Into<String>) -> Chrome {
         let role = format!(
             "{}{}",
             v.actor.role.name_ja(),
@@ -112,7 +116,8 @@ pub struct ErrorPage {
     pub problems: Vec<haibun_domain::Problem>,
 }
 
-fn render(t: &impl Template) -> Response {
+/// Renders a template, or a plain 500 if it cannot be.
+pub fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {

@@ -348,3 +348,52 @@ async fn the_openapi_document_lists_every_api_route_and_each_exists() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_line_form_shows_errors_beside_fields_and_a_conflict_with_both_versions() {
+    let app = app().await;
+    let (_, cookie) = app.sign_in("mext", "password-of-mext").await;
+    let cookie = cookie.unwrap();
+    let page = |uri: &str| Request::builder().uri(uri).header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    let (status, html, _) = app.call(page("/years/2023/packages/MEXT/lines/MEXT-0001")).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let post = |body: String| {
+        Request::builder()
+            .method("POST")
+            .uri("/years/2023/packages/MEXT/lines/MEXT-0001")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let form = |version: i64, request: &str| {
+        format!(
+            "csrf={csrf}&version={version}&name=x&channel=AMED&project=PHARMA&prior_year=0&request={request}&priority_frame=&disease_areas=&purposes=&new=%E7%B6%99%E7%B6%9A&summary=&kpi="
+        )
+    };
+    let (status, html, _) = app.call(post(form(1, "abc"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"e-request\"") && html.contains("E_NOT_A_NUMBER"), "the error stands beside 要求額");
+    // Someone else saves version 2 first; our save from version 1 is shown as a conflict.
+    app.svc
+        .update_line(
+            &Actor::system(),
+            fy(),
+            "MEXT",
+            "MEXT-0001",
+            1,
+            &haibun_service::LinePatch { fields: vec![(haibun_domain::line::Field::Request, "777000".into())] },
+        )
+        .await
+        .unwrap();
+    let (status, html, _) = app.call(post(form(1, "5000"))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        html.contains("id=\"conflict\"") && html.contains("777000") && html.contains("value=\"5000\""),
+        "both versions are shown"
+    );
+    assert!(html.contains("name=\"version\" value=\"2\""), "saving again names the stored version");
+    let history = app.svc.line_history(&Actor::system(), fy(), "MEXT", "MEXT-0001").await.unwrap();
+    assert_eq!(history.len(), 2, "the conflicting save wrote nothing");
+}
