@@ -7,6 +7,7 @@
 )]
 
 mod api;
+mod charts;
 mod error;
 mod format;
 mod lines;

@@ -39,6 +39,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/import", get(import_form).post(import))
         .route("/years/{fy}/template.xlsx", get(template))
         .route("/audit", get(audit))
+        .route("/years/{fy}/charts", get(crate::charts::page))
         .route("/years/{fy}/packages/{ministry}/lines", post(crate::lines::create))
         .route("/years/{fy}/packages/{ministry}/lines/new", get(crate::lines::new_form))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}", get(crate::lines::show).post(crate::lines::update))

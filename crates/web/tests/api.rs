@@ -397,3 +397,19 @@ async fn the_line_form_shows_errors_beside_fields_and_a_conflict_with_both_versi
     let history = app.svc.line_history(&Actor::system(), fy(), "MEXT", "MEXT-0001").await.unwrap();
     assert_eq!(history.len(), 2, "the conflicting save wrote nothing");
 }
+
+#[tokio::test]
+async fn the_charts_page_draws_svg_from_the_compilation() {
+    let app = app().await;
+    let (_, cookie) = app.sign_in("hq", "password-of-hq").await;
+    let req = Request::builder()
+        .uri("/years/2023/charts")
+        .header(header::COOKIE, cookie.unwrap())
+        .body(Body::empty())
+        .unwrap();
+    let (status, html, _) = app.call(req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("<svg xmlns").count(), 3, "three charts");
+    assert!(html.contains("MEXT 文部科学省") && html.contains("<title>"), "labelled, with titles for each shape");
+    assert!(!html.contains("style="), "no inline styles: the CSP allows none");
+}
