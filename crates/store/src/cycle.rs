@@ -104,7 +104,7 @@ pub struct AnswerRow {
 }
 
 /// A fiscal year's calendar (dates YYYY-MM-DD).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct CalendarRow {
     /// Year.
     pub fiscal_year: i64,

@@ -6,6 +6,7 @@
     reason = "handlers answer with a Response or an API error; boxing them gains nothing on a request path"
 )]
 
+mod admin;
 mod api;
 mod charts;
 mod error;

@@ -413,3 +413,31 @@ async fn the_charts_page_draws_svg_from_the_compilation() {
     assert!(html.contains("MEXT 文部科学省") && html.contains("<title>"), "labelled, with titles for each shape");
     assert!(!html.contains("style="), "no inline styles: the CSP allows none");
 }
+
+#[tokio::test]
+async fn administration_adds_users_and_is_closed_to_ministry_users() {
+    let app = app().await;
+    let (_, mext) = app.sign_in("mext", "password-of-mext").await;
+    let (status, _, _) = app
+        .call(Request::builder().uri("/admin").header(header::COOKIE, mext.unwrap()).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "ministry users do not see the user list");
+    let (_, admin) = app.sign_in("admin", "password-of-admin").await;
+    let admin = admin.unwrap();
+    let (status, html, _) =
+        app.call(Request::builder().uri("/admin").header(header::COOKIE, &admin).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let body = format!("csrf={csrf}&name=newcomer&role=viewer&ministry=&password=a-long-password-1");
+    let req = Request::builder()
+        .method("POST")
+        .uri("/admin/users")
+        .header(header::COOKIE, &admin)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, _) = app.call(req).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = app.sign_in("newcomer", "a-long-password-1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the new user signs in");
+}
