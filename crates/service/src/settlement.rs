@@ -135,6 +135,22 @@ impl Service {
         Ok((snap, c))
     }
 
+    /// The lines behind a compilation: the actor's current lines, or a snapshot's frozen lines.
+    pub async fn compilation_lines(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        snapshot: Option<i64>,
+    ) -> ServiceResult<Vec<haibun_domain::RequestLine>> {
+        match snapshot {
+            None => self.lines(actor, fy, None).await,
+            Some(id) => {
+                let snap = self.snapshot_of(fy, Some(id)).await?;
+                Ok(self.store.snapshot_lines(snap.id).await?.into_iter().map(|l| l.line.line).collect())
+            }
+        }
+    }
+
     /// Marks a compiled snapshot submitted to the fiscal authority (§2(4)).
     pub async fn submit_snapshot(&self, actor: &Actor, fy: FiscalYear, id: Option<i64>) -> ServiceResult<i64> {
         actor.check_year(YearAction::SubmitSnapshot)?;

@@ -9,6 +9,7 @@
 mod admin;
 mod api;
 mod charts;
+mod drill;
 mod error;
 mod format;
 mod lines;

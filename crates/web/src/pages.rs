@@ -43,6 +43,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/users", post(crate::admin::add_user))
         .route("/admin/calendar", post(crate::admin::set_calendar))
         .route("/years/{fy}/charts", get(crate::charts::page))
+        .route("/years/{fy}/compile/lines", get(crate::drill::page))
         .route("/years/{fy}/packages/{ministry}/lines", post(crate::lines::create))
         .route("/years/{fy}/packages/{ministry}/lines/new", get(crate::lines::new_form))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}", get(crate::lines::show).post(crate::lines::update))
@@ -681,7 +682,7 @@ struct CompilePage {
     snapshots: Vec<haibun_service::SnapshotRow>,
     lines: usize,
     total: Amounts,
-    tables: Vec<(String, Vec<Labelled>)>,
+    tables: Vec<(String, &'static str, Vec<Labelled>)>,
     can_snapshot: bool,
 }
 
@@ -726,18 +727,21 @@ async fn compilation(
     }
     let c = Chrome::of(&v, format!("/years/{}/compile", fy.year()));
     let tables = vec![
-        (c.t("府省別", "By ministry").to_string(), labelled(&policy, Kind::Ministry, &comp.by_ministry)),
+        (c.t("府省別", "By ministry").to_string(), "ministry", labelled(&policy, Kind::Ministry, &comp.by_ministry)),
         (
             c.t("統合プロジェクト別", "By integrated project").to_string(),
+            "project",
             labelled(&policy, Kind::Project, &comp.by_project),
         ),
-        (c.t("区分別", "By budget channel").to_string(), labelled(&policy, Kind::Channel, &comp.by_channel)),
+        (c.t("区分別", "By budget channel").to_string(), "channel", labelled(&policy, Kind::Channel, &comp.by_channel)),
         (
             c.t("疾患領域別（割合で按分）", "By disease area (apportioned)").to_string(),
+            "disease_area",
             labelled(&policy, Kind::DiseaseArea, &comp.by_disease_area),
         ),
         (
             c.t("開発目的別（割合で按分）", "By development purpose (apportioned)").to_string(),
+            "purpose",
             labelled(&policy, Kind::Purpose, &comp.by_purpose),
         ),
     ];

@@ -441,3 +441,24 @@ async fn administration_adds_users_and_is_closed_to_ministry_users() {
     let (status, _) = app.sign_in("newcomer", "a-long-password-1").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "the new user signs in");
 }
+
+#[tokio::test]
+async fn a_compilation_cell_drills_down_to_its_lines() {
+    let app = app().await;
+    let (_, cookie) = app.sign_in("co", "password-of-co").await;
+    let cookie = cookie.unwrap();
+    let get = |uri: &str| Request::builder().uri(uri).header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    let (status, html, _) = app.call(get("/years/2023/compile")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("/years/2023/compile/lines?by=ministry&amp;key=MEXT"), "cells link to their lines");
+    let (status, html, _) = app.call(get("/years/2023/compile/lines?by=ministry&key=MEXT")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("/years/2023/packages/MEXT/lines/MEXT-").count(), 3, "all three MEXT lines");
+    let lines = app.svc.lines(&Actor::system(), fy(), None).await.unwrap();
+    let cancer = lines
+        .iter()
+        .filter(|l| l.disease_areas.as_ref().is_some_and(|s| s.pairs().iter().any(|(c, _)| c == "CANCER")))
+        .count();
+    let (_, html, _) = app.call(get("/years/2023/compile/lines?by=disease_area&key=CANCER")).await;
+    assert_eq!(html.matches("/years/2023/packages/MEXT/lines/MEXT-").count(), cancer, "lines with a cancer share");
+}
