@@ -82,6 +82,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settle))
         .routes(routes!(audit_events))
         .routes(routes!(audit_verify))
+        .routes(routes!(import))
+        .routes(routes!(template))
+        .routes(routes!(instructions))
+        .routes(routes!(hearings))
+        .routes(routes!(users, add_user))
+        .routes(routes!(set_calendar))
 }
 
 /// Every (method, path) the OpenAPI document lists, for tests that compare it with the router.
@@ -369,4 +375,159 @@ async fn audit_events(State(st): State<AppState>, Caller(a): Caller) -> ApiResul
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "the report")))]
 async fn audit_verify(State(st): State<AppState>, Caller(a): Caller) -> ApiResult {
     ok(to_json(&st.svc.verify_audit(&a, None).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ImportQuery {
+    /// ministry code or name
+    ministry: String,
+    /// the file's name, for messages (its content decides the format)
+    file_name: Option<String>,
+    /// `yen`, `thousand-yen` or `million-yen`; an error if the sheet's 単位 differs
+    unit: Option<String>,
+}
+
+/// Imports a filled template (.xlsx or .csv) sent as the raw request body: every problem or nothing stored.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/imports", params(("fy" = i64, Path), ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 200, description = "the import report"), (status = 422, body = ErrorBody)))]
+async fn import(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let unit = match q.unit.as_deref() {
+        None => None,
+        Some(u) => Some(u.parse::<haibun_domain::Unit>().map_err(|e| {
+            ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::InvalidArgument,
+                haibun_domain::Location::field("unit"),
+                e.to_string(),
+                e.to_string(),
+            )]))
+        })?),
+    };
+    let name = q.file_name.unwrap_or_else(|| "upload".into());
+    let report = st
+        .svc
+        .import(
+            &a,
+            haibun_service::ImportRequest {
+                fiscal_year: year(fy)?,
+                ministry: &q.ministry,
+                file_name: &name,
+                bytes: &body,
+                unit,
+            },
+        )
+        .await?;
+    ok(to_json(&report))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct TemplateQuery {
+    /// ministry code or name, written in the 府省 cell
+    ministry: Option<String>,
+}
+
+/// The blank request template (.xlsx).
+#[utoipa::path(get, path = "/api/v1/years/{fy}/template", params(("fy" = i64, Path), TemplateQuery), responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+async fn template(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    Query(q): Query<TemplateQuery>,
+) -> ApiResult {
+    let ministry = q.ministry.or(a.ministry);
+    let bytes = st.svc.template(year(fy)?, ministry.as_deref(), haibun_domain::Unit::ThousandYen).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The instructions with their answers (a ministry user sees its own).
+#[utoipa::path(get, path = "/api/v1/years/{fy}/instructions", params(("fy" = i64, Path), MinistryQuery), responses((status = 200, description = "instruction threads")))]
+async fn instructions(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    Query(q): Query<MinistryQuery>,
+) -> ApiResult {
+    let threads = st.svc.instruction_threads(&a, year(fy)?, q.ministry.as_deref()).await?;
+    ok(Value::Array(threads.iter().map(|(i, ans)| json!({"instruction": i, "answers": ans})).collect()))
+}
+
+/// The hearings (a ministry user sees its own).
+#[utoipa::path(get, path = "/api/v1/years/{fy}/hearings", params(("fy" = i64, Path)), responses((status = 200, description = "hearings")))]
+async fn hearings(State(st): State<AppState>, Caller(a): Caller, Path(fy): Path<i64>) -> ApiResult {
+    ok(to_json(&st.svc.hearings(&a, year(fy)?).await?))
+}
+
+/// Every user (not for ministry users).
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, description = "users"), (status = 403, body = ErrorBody)))]
+async fn users(State(st): State<AppState>, Caller(a): Caller) -> ApiResult {
+    let users = st.svc.users(&a).await?;
+    ok(Value::Array(
+        users
+            .iter()
+            .map(|u| json!({"name": u.name, "role": u.role, "ministry": u.ministry, "created_at": u.created_at}))
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct NewUserBody {
+    name: String,
+    /// ministry, cabinet-office, hq, fiscal, amed-pd, viewer or admin
+    role: String,
+    ministry: Option<String>,
+    /// at least 12 characters
+    password: String,
+}
+
+/// Adds a user with a password (administrators only).
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserBody, responses((status = 201, description = "added"), (status = 403, body = ErrorBody)))]
+async fn add_user(State(st): State<AppState>, Caller(a): Caller, Json(b): Json<NewUserBody>) -> ApiResult {
+    let role: haibun_domain::workflow::Role = b.role.parse().map_err(|e: haibun_domain::workflow::RoleError| {
+        ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+            haibun_domain::ProblemCode::InvalidArgument,
+            haibun_domain::Location::field("role"),
+            e.to_string(),
+            e.to_string(),
+        )]))
+    })?;
+    st.svc.add_user(&a, &b.name, role, b.ministry.as_deref()).await?;
+    st.svc.set_password(&a, b.name.trim(), &b.password).await?;
+    Ok((StatusCode::CREATED, Json(json!({"name": b.name.trim()}))).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct CalendarBody {
+    submission_deadline: String,
+    hearing_start: String,
+    hearing_end: String,
+    consent_deadline: String,
+    compilation_date: String,
+}
+
+/// Sets the year's calendar.
+#[utoipa::path(put, path = "/api/v1/years/{fy}/calendar", params(("fy" = i64, Path)), request_body = CalendarBody, responses((status = 200, description = "set"), (status = 403, body = ErrorBody)))]
+async fn set_calendar(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path(fy): Path<i64>,
+    Json(b): Json<CalendarBody>,
+) -> ApiResult {
+    let row = haibun_service::CalendarRow {
+        fiscal_year: year(fy)?.year(),
+        submission_deadline: b.submission_deadline,
+        hearing_start: b.hearing_start,
+        hearing_end: b.hearing_end,
+        consent_deadline: b.consent_deadline,
+        compilation_date: b.compilation_date,
+    };
+    st.svc.set_calendar(&a, row).await?;
+    ok(json!({"ok": true}))
 }

@@ -117,6 +117,20 @@ fn write_routes() -> Vec<(&'static str, &'static str, &'static str, &'static [&'
         ),
         ("POST", "/api/v1/years/2023/settle", "", &["hq", "admin"]),
         ("GET", "/api/v1/audit/events", "", &["co", "hq", "mof", "amed", "viewer", "admin"]),
+        (
+            "POST",
+            "/api/v1/years/2023/imports?ministry=MEXT&file_name=x.csv",
+            "事業番号,事業名,区分,要求額,新規・継続\nN-1,x,INHOUSE,1,継続\n",
+            &["mext", "admin"],
+        ),
+        ("GET", "/api/v1/users", "", &["co", "hq", "mof", "amed", "viewer", "admin"]),
+        ("POST", "/api/v1/users", r#"{"name":"z","role":"viewer","password":"123456789012"}"#, &["admin"]),
+        (
+            "PUT",
+            "/api/v1/years/2023/calendar",
+            r#"{"submission_deadline":"2022-08-31","hearing_start":"2022-09-01","hearing_end":"2022-09-15","consent_deadline":"2022-10-31","compilation_date":"2022-11-15"}"#,
+            &["co", "hq", "admin"],
+        ),
         ("GET", "/api/v1/audit/verify", "", &["co", "hq", "mof", "amed", "viewer", "admin"]),
         ("GET", "/api/v1/years/2023/lines/MEXT/MEXT-0001", "", &["mext", "co", "hq", "mof", "amed", "viewer", "admin"]),
         ("GET", "/api/v1/years/2023/lines?ministry=MEXT", "", &["mext", "co", "hq", "mof", "amed", "viewer", "admin"]),
@@ -318,6 +332,15 @@ async fn pages_need_a_session_and_sign_in_is_rate_limited() {
     }
     let (status, _) = app.sign_in("viewer", "password-of-viewer").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "locked out after five failures, even with the right password");
+    let (status, _) = app.sign_in("hq", "password-of-hq").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "other users from the same address still sign in");
+    // Guessing across many names from one address is stopped too.
+    for i in 0..45 {
+        let (status, _) = app.sign_in(&format!("guess{i}"), "nope").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = app.sign_in("hq", "password-of-hq").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "fifty failures from one address lock the address");
 }
 
 #[tokio::test]
@@ -328,7 +351,7 @@ async fn the_openapi_document_lists_every_api_route_and_each_exists() {
     let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
     let listed = haibun_web::openapi_paths();
-    assert!(listed.len() >= 17, "{listed:?}");
+    assert!(listed.len() >= 24, "{listed:?}");
     for (method, path) in &listed {
         if path.ends_with("openapi.json") {
             continue;
@@ -440,6 +463,25 @@ async fn administration_adds_users_and_is_closed_to_ministry_users() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _) = app.sign_in("newcomer", "a-long-password-1").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "the new user signs in");
+}
+
+#[tokio::test]
+async fn the_api_imports_a_file_and_reports_every_problem() {
+    let app = app().await;
+    let good = "事業番号,事業名,区分,要求額,新規・継続\nN-1,（架空）API 事業,INHOUSE,\"1,000\",新規\n";
+    let (s, body) =
+        app.api("POST", "/api/v1/years/2023/imports?ministry=MEXT&file_name=api.csv", Some("mext"), good).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(body.contains("\"inserted\": 1") || body.contains("\"inserted\":1"), "{body}");
+    let bad = "事業番号,事業名,区分,要求額,新規・継続\nN-2,x,XYZ,-1,継続\n";
+    let (s, body) =
+        app.api("POST", "/api/v1/years/2023/imports?ministry=MEXT&file_name=bad.csv", Some("mext"), bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["problems"].as_array().unwrap().len(), 2, "{body}");
+    assert_eq!(json["problems"][0]["location"]["row"], 2);
+    let (s, _) = app.api("GET", "/api/v1/years/2023/template?ministry=MEXT", Some("mext"), "").await;
+    assert_eq!(s, StatusCode::OK);
 }
 
 #[tokio::test]
