@@ -71,6 +71,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(status))
         .routes(routes!(lines))
         .routes(routes!(line_history, update_line))
+        .routes(routes!(create_line))
         .routes(routes!(compile))
         .routes(routes!(package_action))
         .routes(routes!(hearing))
@@ -164,19 +165,8 @@ async fn update_line(
     Path((fy, ministry, line_id)): Path<(i64, String, String)>,
     Json(body): Json<LineUpdate>,
 ) -> ApiResult {
-    let mut fields = Vec::new();
-    for (k, v) in body.fields {
-        let f = Field::ALL.into_iter().find(|f| f.key() == k).ok_or_else(|| {
-            ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
-                haibun_domain::ProblemCode::UnknownColumn,
-                haibun_domain::Location::field(k.clone()),
-                format!("不明な項目 {k}"),
-                format!("unknown field {k}"),
-            )]))
-        })?;
-        fields.push((f, v));
-    }
-    let v = st.svc.update_line(&a, year(fy)?, &ministry, &line_id, body.version, &LinePatch { fields }).await?;
+    let patch = fields_patch(body.fields)?;
+    let v = st.svc.update_line(&a, year(fy)?, &ministry, &line_id, body.version, &patch).await?;
     ok(json!({"version": v}))
 }
 
@@ -530,4 +520,41 @@ async fn set_calendar(
     };
     st.svc.set_calendar(&a, row).await?;
     ok(json!({"ok": true}))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct NewLine {
+    /// Field key → text, as in the template (`line_id`, `name`, `channel`, `request`, `new`, …; amounts in yen).
+    #[schema(value_type = Object)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+/// Adds a line, checked exactly as an imported row.
+#[utoipa::path(post, path = "/api/v1/years/{fy}/lines/{ministry}", params(("fy" = i64, Path), ("ministry" = String, Path)), request_body = NewLine, responses((status = 201, description = "created"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_line(
+    State(st): State<AppState>,
+    Caller(a): Caller,
+    Path((fy, ministry)): Path<(i64, String)>,
+    Json(body): Json<NewLine>,
+) -> ApiResult {
+    let patch = fields_patch(body.fields)?;
+    let id = st.svc.create_line(&a, year(fy)?, &ministry, &patch).await?;
+    Ok((StatusCode::CREATED, Json(json!({"line_id": id, "version": 1}))).into_response())
+}
+
+/// Template field keys to a patch; an unknown key is an input problem of its own.
+fn fields_patch(fields: std::collections::BTreeMap<String, String>) -> Result<LinePatch, ApiError> {
+    let mut out = Vec::new();
+    for (k, v) in fields {
+        let f = Field::ALL.into_iter().find(|f| f.key() == k).ok_or_else(|| {
+            ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::UnknownColumn,
+                haibun_domain::Location::field(k.clone()),
+                format!("不明な項目 {k}"),
+                format!("unknown field {k}"),
+            )]))
+        })?;
+        out.push((f, v));
+    }
+    Ok(LinePatch { fields: out })
 }

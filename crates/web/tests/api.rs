@@ -124,6 +124,12 @@ fn write_routes() -> Vec<(&'static str, &'static str, &'static str, &'static [&'
             &["mext", "admin"],
         ),
         ("GET", "/api/v1/users", "", &["co", "hq", "mof", "amed", "viewer", "admin"]),
+        (
+            "POST",
+            "/api/v1/years/2023/lines/MEXT",
+            r#"{"fields":{"line_id":"N-9","name":"x","channel":"INHOUSE","request":"1","new":"新規"}}"#,
+            &["mext", "admin"],
+        ),
         ("POST", "/api/v1/users", r#"{"name":"z","role":"viewer","password":"123456789012"}"#, &["admin"]),
         (
             "PUT",
@@ -503,4 +509,33 @@ async fn a_compilation_cell_drills_down_to_its_lines() {
         .count();
     let (_, html, _) = app.call(get("/years/2023/compile/lines?by=disease_area&key=CANCER")).await;
     assert_eq!(html.matches("/years/2023/packages/MEXT/lines/MEXT-").count(), cancer, "lines with a cancer share");
+}
+
+#[tokio::test]
+async fn every_demo_user_signs_in_and_sees_their_tasks() {
+    let db = TestDb::new(Db::Sqlite);
+    let svc = Service::open(&db.url, true).await.unwrap();
+    let admin = Actor::system();
+    svc.init(&admin, fy()).await.unwrap();
+    svc.load_demo(&admin, fy(), &haibun_service::today()).await.unwrap();
+    let app = App { router: haibun_web::router(svc.clone()), _db: db, svc, tokens: Vec::new() };
+    for (name, _, _) in haibun_service::demo::DEMO_USERS {
+        let (status, cookie) = app.sign_in(name, &haibun_service::demo::demo_password(name)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{name} signs in");
+        let req = Request::builder().uri("/").header(header::COOKIE, cookie.unwrap()).body(Body::empty()).unwrap();
+        let (status, html, _) = app.call(req).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {html}");
+        assert!(html.contains("あなたのタスク"), "{name} sees the tasks section");
+    }
+    // The Cabinet Office has packages to consent; MHLW has instructions to answer.
+    let (_, cookie) = app.sign_in("co-yamada", &haibun_service::demo::demo_password("co-yamada")).await;
+    let (_, html, _) = app
+        .call(Request::builder().uri("/").header(header::COOKIE, cookie.unwrap()).body(Body::empty()).unwrap())
+        .await;
+    assert!(html.contains("MIC — 対応状況を確認し了解する"), "{html}");
+    let (_, cookie) = app.sign_in("mhlw-sato", &haibun_service::demo::demo_password("mhlw-sato")).await;
+    let (_, html, _) = app
+        .call(Request::builder().uri("/").header(header::COOKIE, cookie.unwrap()).body(Body::empty()).unwrap())
+        .await;
+    assert!(html.contains("未回答の指示 #3"), "{html}");
 }
