@@ -106,46 +106,6 @@ pub fn compilation_text(c: &Compilation, policy: &Policy) -> String {
     out
 }
 
-/// The compilation as CSV in whole yen: one row per cell of every breakdown.
-pub fn compilation_csv(c: &Compilation) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["fiscal_year", "stage", "breakdown", "key", "sub_key", "prior_year", "request"])
-        .expect("CSV to memory");
-    let fy = c.fiscal_year.year().to_string();
-    let stage = serde_json::to_value(c.stage).expect("stage").as_str().unwrap_or_default().to_string();
-    let mut row = |breakdown: &str, key: &str, sub: &str, a: &Amounts| {
-        w.write_record([
-            fy.as_str(),
-            stage.as_str(),
-            breakdown,
-            key,
-            sub,
-            &a.prior_year.get().to_string(),
-            &a.request.get().to_string(),
-        ])
-        .expect("CSV to memory");
-    };
-    row("total", "", "", &c.total);
-    for (name, rows) in [
-        ("by_ministry", &c.by_ministry),
-        ("by_project", &c.by_project),
-        ("by_channel", &c.by_channel),
-        ("by_disease_area", &c.by_disease_area),
-        ("by_purpose", &c.by_purpose),
-    ] {
-        for r in rows {
-            row(name, &r.key, "", &r.amounts);
-        }
-    }
-    for r in &c.by_ministry_project {
-        row("by_ministry_project", &r.ministry, &r.project, &r.amounts);
-    }
-    for r in &c.by_project_disease_area {
-        row("by_project_disease_area", &r.project, &r.disease_area, &r.amounts);
-    }
-    String::from_utf8(w.into_inner().expect("CSV to memory")).expect("UTF-8")
-}
-
 /// Every version of a line, and what changed from the one before.
 pub fn history_text(history: &[haibun_service::StoredLine], policy: &Policy) -> String {
     let mut out = String::new();

@@ -6,4 +6,4 @@ mod read;
 mod write;
 
 pub use read::{Intake, IntakeRow, MAX_FILE_BYTES, MAX_ROWS, read_intake};
-pub use write::{LayoutInfo, SHEET_CODES, SHEET_HOWTO, SHEET_LINES, write_csv, write_workbook};
+pub use write::{LayoutInfo, SHEET_CODES, SHEET_HOWTO, SHEET_LINES, compilation_csv, write_csv, write_workbook};

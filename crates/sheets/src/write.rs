@@ -1,5 +1,6 @@
 //! Writing the request template, and exports in exactly its format.
 
+use haibun_domain::compile::{Amounts, Compilation};
 use haibun_domain::line::{Field, to_cells};
 use haibun_domain::policy::{Kind, Policy};
 use haibun_domain::{FiscalYear, RequestLine, Unit};
@@ -245,4 +246,46 @@ pub fn write_csv(policy: &Policy, ministry: Option<&str>, unit: Unit, lines: &[R
         written.expect("writing CSV to memory cannot fail");
     }
     out
+}
+
+/// The compilation as CSV in whole yen: one row per cell of every breakdown (`settled` is empty
+/// before the settled stage).
+pub fn compilation_csv(c: &Compilation) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["fiscal_year", "stage", "breakdown", "key", "sub_key", "prior_year", "request", "settled"])
+        .expect("CSV to memory");
+    let fy = c.fiscal_year.year().to_string();
+    let stage = serde_json::to_value(c.stage).expect("stage").as_str().unwrap_or_default().to_string();
+    let mut row = |breakdown: &str, key: &str, sub: &str, a: &Amounts| {
+        w.write_record([
+            fy.as_str(),
+            stage.as_str(),
+            breakdown,
+            key,
+            sub,
+            &a.prior_year.get().to_string(),
+            &a.request.get().to_string(),
+            &a.settled.map(|s| s.get().to_string()).unwrap_or_default(),
+        ])
+        .expect("CSV to memory");
+    };
+    row("total", "", "", &c.total);
+    for (name, rows) in [
+        ("by_ministry", &c.by_ministry),
+        ("by_project", &c.by_project),
+        ("by_channel", &c.by_channel),
+        ("by_disease_area", &c.by_disease_area),
+        ("by_purpose", &c.by_purpose),
+    ] {
+        for r in rows {
+            row(name, &r.key, "", &r.amounts);
+        }
+    }
+    for r in &c.by_ministry_project {
+        row("by_ministry_project", &r.ministry, &r.project, &r.amounts);
+    }
+    for r in &c.by_project_disease_area {
+        row("by_project_disease_area", &r.project, &r.disease_area, &r.amounts);
+    }
+    String::from_utf8(w.into_inner().expect("CSV to memory")).expect("UTF-8")
 }

@@ -54,6 +54,24 @@ pub(crate) struct LineRow {
     updated_by: String,
 }
 
+/// Binds a line's content, in the order of [`LINE_FIELDS`].
+pub(crate) fn bind_content<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    line: &RequestLine,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(line.name.clone())
+        .bind(line.channel.clone())
+        .bind(line.project.clone())
+        .bind(line.prior_year.get())
+        .bind(line.request.get())
+        .bind(line.priority_frame.map(Yen::get))
+        .bind(line.disease_areas.as_ref().map(Shares::to_code_string))
+        .bind(line.purposes.as_ref().map(Shares::to_code_string))
+        .bind(i64::from(line.is_new))
+        .bind(line.summary.clone())
+        .bind(line.kpi.clone())
+}
+
 /// The columns of a line's content, shared by current lines, versions and snapshots.
 pub(crate) const LINE_FIELDS: &str =
     "name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi";
@@ -213,24 +231,12 @@ impl Tx {
         let history = format!("INSERT INTO request_line_versions ({COLUMNS}) VALUES ({values})");
         let expected = (change != LineChange::Inserted).then_some(version - 1);
         for (sql, expected) in [(write, expected), (history, None)] {
-            let mut q = sqlx::query(AssertSqlSafe(sql))
+            let q = sqlx::query(AssertSqlSafe(sql))
                 .bind(line.fiscal_year.year())
                 .bind(line.ministry.clone())
                 .bind(line.line_id.as_str().to_string())
-                .bind(version)
-                .bind(line.name.clone())
-                .bind(line.channel.clone())
-                .bind(line.project.clone())
-                .bind(line.prior_year.get())
-                .bind(line.request.get())
-                .bind(line.priority_frame.map(Yen::get))
-                .bind(line.disease_areas.as_ref().map(Shares::to_code_string))
-                .bind(line.purposes.as_ref().map(Shares::to_code_string))
-                .bind(i64::from(line.is_new))
-                .bind(line.summary.clone())
-                .bind(line.kpi.clone())
-                .bind(now.to_string())
-                .bind(by.to_string());
+                .bind(version);
+            let mut q = bind_content(q, line).bind(now.to_string()).bind(by.to_string());
             if let Some(v) = expected {
                 q = q.bind(v);
             }

@@ -1,9 +1,9 @@
 //! HQ compilation snapshots (§2(4)): frozen copies of every line, with negotiated amounts (§2(5)).
 
-use haibun_domain::{RequestLine, Shares, Yen};
+use haibun_domain::{RequestLine, Yen};
 use sqlx::AssertSqlSafe;
 
-use crate::lines::{LINE_FIELDS, LineRow};
+use crate::lines::{LINE_FIELDS, LineRow, bind_content};
 use crate::{Result, Store, StoreError, StoredLine, Tx};
 
 /// A snapshot's header.
@@ -112,24 +112,12 @@ impl Tx {
 
     /// Freezes one line into a snapshot.
     pub async fn insert_snapshot_line(&mut self, snapshot_id: i64, line: &RequestLine, version: i64) -> Result<()> {
-        sqlx::query(AssertSqlSafe(format!("INSERT INTO snapshot_lines (snapshot_id, ministry, line_id, version, {LINE_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")))
+        let q = sqlx::query(AssertSqlSafe(format!("INSERT INTO snapshot_lines (snapshot_id, ministry, line_id, version, {LINE_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")))
             .bind(snapshot_id)
             .bind(line.ministry.clone())
             .bind(line.line_id.as_str().to_string())
-            .bind(version)
-            .bind(line.name.clone())
-            .bind(line.channel.clone())
-            .bind(line.project.clone())
-            .bind(line.prior_year.get())
-            .bind(line.request.get())
-            .bind(line.priority_frame.map(Yen::get))
-            .bind(line.disease_areas.as_ref().map(Shares::to_code_string))
-            .bind(line.purposes.as_ref().map(Shares::to_code_string))
-            .bind(i64::from(line.is_new))
-            .bind(line.summary.clone())
-            .bind(line.kpi.clone())
-            .execute(&mut *self.tx)
-            .await?;
+            .bind(version);
+        bind_content(q, line).execute(&mut *self.tx).await?;
         Ok(())
     }
 

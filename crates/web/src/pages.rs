@@ -136,6 +136,12 @@ fn fy_of(raw: i64, lang: Lang) -> Result<FiscalYear, Response> {
     FiscalYear::try_from(raw).map_err(|e| page_error(ServiceError::not_found(e.to_string(), e.to_string()), lang))
 }
 
+/// The CSRF check and the fiscal year of a form post, in that order.
+fn guarded(v: &Viewer, csrf: &str, fy: i64) -> Result<FiscalYear, Response> {
+    csrf_ok(v, csrf)?;
+    fy_of(fy, v.lang)
+}
+
 fn csrf_ok(v: &Viewer, sent: &str) -> Result<(), Response> {
     if sent == v.csrf {
         Ok(())
@@ -555,10 +561,7 @@ async fn package_action(
     Path((fy, ministry)): Path<(i64, String)>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    if let Err(r) = csrf_ok(&v, &f.csrf) {
-        return r;
-    }
-    let fy = match fy_of(fy, v.lang) {
+    let fy = match guarded(&v, &f.csrf, fy) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -590,10 +593,7 @@ async fn hearing(
     Path((fy, ministry)): Path<(i64, String)>,
     Form(f): Form<HearingForm>,
 ) -> Response {
-    if let Err(r) = csrf_ok(&v, &f.csrf) {
-        return r;
-    }
-    let fy = match fy_of(fy, v.lang) {
+    let fy = match guarded(&v, &f.csrf, fy) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -619,10 +619,7 @@ async fn instruct(
     Path((fy, ministry)): Path<(i64, String)>,
     Form(f): Form<InstructForm>,
 ) -> Response {
-    if let Err(r) = csrf_ok(&v, &f.csrf) {
-        return r;
-    }
-    let fy = match fy_of(fy, v.lang) {
+    let fy = match guarded(&v, &f.csrf, fy) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -715,7 +712,7 @@ async fn compilation(
         Err(e) => return page_error(e, v.lang),
     };
     if q.format.as_deref() == Some("csv") {
-        let csv = haibun_sheets_free_csv(&comp);
+        let csv = haibun_sheets::compilation_csv(&comp);
         return (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -760,36 +757,8 @@ async fn compilation(
     })
 }
 
-/// The compilation as CSV in whole yen (one row per cell of every breakdown).
-fn haibun_sheets_free_csv(c: &Compilation) -> String {
-    let mut out = String::from("breakdown,key,prior_year,request,settled\n");
-    let settled = |a: &Amounts| a.settled.map(|s| s.get().to_string()).unwrap_or_default();
-    out.push_str(&format!("total,,{},{},{}\n", c.total.prior_year.get(), c.total.request.get(), settled(&c.total)));
-    for (name, rows) in [
-        ("by_ministry", &c.by_ministry),
-        ("by_project", &c.by_project),
-        ("by_channel", &c.by_channel),
-        ("by_disease_area", &c.by_disease_area),
-        ("by_purpose", &c.by_purpose),
-    ] {
-        for r in rows {
-            out.push_str(&format!(
-                "{name},{},{},{},{}\n",
-                r.key,
-                r.amounts.prior_year.get(),
-                r.amounts.request.get(),
-                settled(&r.amounts)
-            ));
-        }
-    }
-    out
-}
-
 async fn snapshot(State(st): State<AppState>, v: Viewer, Path(fy): Path<i64>, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(r) = csrf_ok(&v, &f.csrf) {
-        return r;
-    }
-    let fy = match fy_of(fy, v.lang) {
+    let fy = match guarded(&v, &f.csrf, fy) {
         Ok(f) => f,
         Err(r) => return r,
     };

@@ -29,7 +29,7 @@ pub async fn compile(
     };
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&c).expect("compilation serialises")),
-        Format::Csv => print!("{}", render::compilation_csv(&c)),
+        Format::Csv => print!("{}", haibun_sheets::compilation_csv(&c)),
         Format::Text => print!("{}", render::compilation_text(&c, &svc.policy(fy).await?)),
     }
     Ok(())
