@@ -1,0 +1,146 @@
+//! Importing a filled template, and downloading the blank one.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use haibun_domain::policy::Kind;
+use haibun_domain::{FiscalYear, Unit};
+use haibun_service::{ImportRequest, ServiceError};
+use serde::Deserialize;
+
+use super::*;
+use crate::AppState;
+use crate::error::page_error;
+use crate::session::Viewer;
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    c: Chrome,
+    fy: FiscalYear,
+    ministries: Vec<(String, String)>,
+    report: Option<haibun_service::ImportReport>,
+    problems: Vec<haibun_domain::Problem>,
+}
+
+pub(super) async fn import_form(State(st): State<AppState>, v: Viewer, Path(fy): Path<i64>) -> Response {
+    let fy = match fy_of(fy, v.lang) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let ministries = match ministry_choices(&st, &v, fy).await {
+        Ok(m) => m,
+        Err(e) => return page_error(e, v.lang),
+    };
+    render(&ImportPage {
+        c: Chrome::of(&v, format!("/years/{}/import", fy.year())),
+        fy,
+        ministries,
+        report: None,
+        problems: Vec::new(),
+    })
+}
+
+pub(super) async fn ministry_choices(
+    st: &AppState,
+    v: &Viewer,
+    fy: FiscalYear,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let policy = st.svc.policy(fy).await?;
+    Ok(policy
+        .entries(Kind::Ministry)
+        .into_iter()
+        .filter(|e| v.actor.ministry.as_deref().is_none_or(|m| m == e.code))
+        .map(|e| (e.code.to_string(), e.label_ja.to_string()))
+        .collect())
+}
+
+pub(super) async fn import(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(fy): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let fy = match fy_of(fy, v.lang) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let (mut csrf, mut ministry, mut file_name, mut bytes) =
+        (String::new(), String::new(), String::from("upload"), Vec::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                if name == "file" {
+                    file_name = field.file_name().unwrap_or("upload").to_string();
+                    match field.bytes().await {
+                        Ok(b) => bytes = b.to_vec(),
+                        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "upload failed").into_response(),
+                    }
+                } else {
+                    let text = field.text().await.unwrap_or_default();
+                    match name.as_str() {
+                        "csrf" => csrf = text,
+                        "ministry" => ministry = text,
+                        _ => {}
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return (StatusCode::BAD_REQUEST, "malformed upload").into_response(),
+        }
+    }
+    if let Err(r) = csrf_ok(&v, &csrf) {
+        return r;
+    }
+    let ministries = match ministry_choices(&st, &v, fy).await {
+        Ok(m) => m,
+        Err(e) => return page_error(e, v.lang),
+    };
+    let c = Chrome::of(&v, format!("/years/{}/import", fy.year()));
+    match st
+        .svc
+        .import(
+            &v.actor,
+            ImportRequest { fiscal_year: fy, ministry: &ministry, file_name: &file_name, bytes: &bytes, unit: None },
+        )
+        .await
+    {
+        Ok(report) => render(&ImportPage { c, fy, ministries, report: Some(report), problems: Vec::new() }),
+        Err(ServiceError::Invalid(problems)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, render(&ImportPage { c, fy, ministries, report: None, problems }))
+                .into_response()
+        }
+        Err(e) => page_error(e, v.lang),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct TemplateQuery {
+    ministry: Option<String>,
+}
+
+pub(super) async fn template(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(fy): Path<i64>,
+    Query(q): Query<TemplateQuery>,
+) -> Response {
+    let fy = match fy_of(fy, v.lang) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let ministry = q.ministry.or_else(|| v.actor.ministry.clone());
+    match st.svc.template(fy, ministry.as_deref(), Unit::ThousandYen).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"requests.xlsx\""),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => page_error(e, v.lang),
+    }
+}

@@ -1,0 +1,179 @@
+//! The HTML pages. Each handler calls service use cases and renders one auto-escaping template.
+
+mod audit;
+mod compile;
+mod home;
+mod import;
+mod package;
+mod signin;
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use haibun_domain::compile::Amounts;
+use haibun_domain::policy::Kind;
+use haibun_domain::{FiscalYear, Policy};
+use haibun_service::ServiceError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::page_error;
+use crate::format::ShowUnit;
+use crate::session::{Lang, Viewer};
+
+/// The page routes.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(signin::login_form).post(signin::login))
+        .route("/logout", post(signin::logout))
+        .route("/prefs", get(signin::prefs))
+        .route("/static/tokens.css", get(|| css(include_str!("../../static/tokens.css"))))
+        .route("/static/app.css", get(|| css(include_str!("../../static/app.css"))))
+        .route("/years/{fy}/packages/{ministry}", get(package::package))
+        .route("/years/{fy}/packages/{ministry}/action", post(package::package_action))
+        .route("/years/{fy}/packages/{ministry}/hearing", post(package::hearing))
+        .route("/years/{fy}/packages/{ministry}/instruct", post(package::instruct))
+        .route("/instructions/{id}/answer", post(package::answer))
+        .route("/years/{fy}/compile", get(compile::compilation))
+        .route("/years/{fy}/snapshot", post(compile::snapshot))
+        .route("/years/{fy}/import", get(import::import_form).post(import::import))
+        .route("/years/{fy}/template.xlsx", get(import::template))
+        .route("/audit", get(audit::audit))
+        .route("/admin", get(crate::admin::page))
+        .route("/admin/users", post(crate::admin::add_user))
+        .route("/admin/calendar", post(crate::admin::set_calendar))
+        .route("/years/{fy}/charts", get(crate::charts::page))
+        .route("/years/{fy}/compile/lines", get(crate::drill::page))
+        .route("/years/{fy}/packages/{ministry}/lines", post(crate::lines::create))
+        .route("/years/{fy}/packages/{ministry}/lines/new", get(crate::lines::new_form))
+        .route("/years/{fy}/packages/{ministry}/lines/{line_id}", get(crate::lines::show).post(crate::lines::update))
+}
+
+async fn css(body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], body)
+        .into_response()
+}
+
+/// What every page's frame needs: the language, the unit, who is signed in, and the CSRF token.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// Language.
+    pub lang: Lang,
+    /// Unit for amounts.
+    pub unit: ShowUnit,
+    /// Signed-in user's name, role and CSRF token.
+    pub user: Option<(String, String, String)>,
+    /// The current path, to come back to after changing a preference.
+    pub here: String,
+}
+
+impl Chrome {
+    /// The frame for a signed-in viewer on the page at `here`.
+    pub fn of(v: &Viewer, here: impl Into<String>) -> Chrome {
+        let role = format!(
+            "{}{}",
+            v.actor.role.name_ja(),
+            v.actor.ministry.as_deref().map(|m| format!("・{m}")).unwrap_or_default()
+        );
+        Chrome {
+            lang: v.lang,
+            unit: v.unit,
+            user: Some((v.actor.name.clone(), role, v.csrf.clone())),
+            here: here.into(),
+        }
+    }
+
+    /// Japanese or English, as the reader chose.
+    pub fn t<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
+        if self.lang == Lang::En { en } else { ja }
+    }
+
+    /// An amount in the reader's unit.
+    pub fn yen<Y: std::borrow::Borrow<haibun_domain::Yen>>(&self, y: Y) -> String {
+        self.unit.show(*y.borrow())
+    }
+
+    /// The unit's label.
+    pub fn unit_label(&self) -> &'static str {
+        self.unit.label()
+    }
+
+    /// The CSRF token for forms.
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.2.as_str())
+    }
+
+    /// A fiscal year as 令和5年度 (FY2023).
+    pub fn year(&self, fy: &FiscalYear) -> String {
+        format!("{}（FY{}）", fy.era_label(), fy.year())
+    }
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    /// Status and code.
+    pub title: String,
+    /// What went wrong.
+    pub message: String,
+    /// Input problems, if any.
+    pub problems: Vec<haibun_domain::Problem>,
+}
+
+/// Renders a template, or a plain 500 if it cannot be.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+fn fy_of(raw: i64, lang: Lang) -> Result<FiscalYear, Response> {
+    FiscalYear::try_from(raw).map_err(|e| page_error(ServiceError::not_found(e.to_string(), e.to_string()), lang))
+}
+
+/// The CSRF check and the fiscal year of a form post, in that order.
+fn guarded(v: &Viewer, csrf: &str, fy: i64) -> Result<FiscalYear, Response> {
+    csrf_ok(v, csrf)?;
+    fy_of(fy, v.lang)
+}
+
+fn csrf_ok(v: &Viewer, sent: &str) -> Result<(), Response> {
+    if sent == v.csrf {
+        Ok(())
+    } else {
+        Err(page_error(
+            ServiceError::Forbidden("CSRF トークンが一致しません / the CSRF token does not match".into()),
+            v.lang,
+        ))
+    }
+}
+
+/// The year shown when none is named: the newest built-in policy's.
+fn current_year() -> FiscalYear {
+    FiscalYear::try_from(haibun_domain::policy::BUILTIN.last().map_or(2023, |b| b.0)).expect("built-in year")
+}
+
+/// A cross-tab row: code, label, amounts.
+type Labelled = (String, String, Amounts);
+
+fn labelled(policy: &Policy, kind: Kind, rows: &[haibun_domain::compile::KeyRow]) -> Vec<Labelled> {
+    let label = |k: &str| match k {
+        "NONE" => "（統合プロジェクト外）".to_string(),
+        "UNASSIGNED" => "（未設定）".to_string(),
+        k => policy.label_ja(kind, k).to_string(),
+    };
+    rows.iter().map(|r| (r.key.clone(), label(&r.key), r.amounts)).collect()
+}
+
+/// A form that carries only its CSRF token.
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
