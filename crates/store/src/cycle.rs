@@ -238,31 +238,20 @@ impl Tx {
         Ok(rows)
     }
 
-    /// Writes a package's new status. `read_version` is the version the caller read (0: absent);
-    /// if another writer changed it since, nothing is written and a conflict is returned.
+    /// Writes a package's new status. `read_version` is the version the caller read (the row
+    /// exists: [`Tx::lock_package`] creates it); if another writer changed it since, nothing is
+    /// written and a conflict is returned.
     pub async fn put_package(&mut self, p: &PackageRow, read_version: i64) -> Result<()> {
-        let done = if read_version == 0 {
-            sqlx::query("INSERT INTO packages (fiscal_year, ministry, status, version, exclusion_reason, updated_at, updated_by) VALUES ($1, $2, $3, 1, $4, $5, $6)")
-                .bind(p.fiscal_year)
-                .bind(p.ministry.clone())
-                .bind(p.status.clone())
-                .bind(p.exclusion_reason.clone())
-                .bind(p.updated_at.clone())
-                .bind(p.updated_by.clone())
-                .execute(&mut *self.tx)
-                .await?
-        } else {
-            sqlx::query("UPDATE packages SET status = $3, version = version + 1, exclusion_reason = $4, updated_at = $5, updated_by = $6 WHERE fiscal_year = $1 AND ministry = $2 AND version = $7")
-                .bind(p.fiscal_year)
-                .bind(p.ministry.clone())
-                .bind(p.status.clone())
-                .bind(p.exclusion_reason.clone())
-                .bind(p.updated_at.clone())
-                .bind(p.updated_by.clone())
-                .bind(read_version)
-                .execute(&mut *self.tx)
-                .await?
-        };
+        let done = sqlx::query("UPDATE packages SET status = $3, version = version + 1, exclusion_reason = $4, updated_at = $5, updated_by = $6 WHERE fiscal_year = $1 AND ministry = $2 AND version = $7")
+            .bind(p.fiscal_year)
+            .bind(p.ministry.clone())
+            .bind(p.status.clone())
+            .bind(p.exclusion_reason.clone())
+            .bind(p.updated_at.clone())
+            .bind(p.updated_by.clone())
+            .bind(read_version)
+            .execute(&mut *self.tx)
+            .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict(format!(
                 "{} の状態が同時に変更されました / the package of {} was changed concurrently",
