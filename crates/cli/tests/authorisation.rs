@@ -228,17 +228,8 @@ fn every_action_as_every_role(db: Db) {
 
 fn a_ministry_user_reads_only_its_own_ministry(db: Db) {
     let t = initialised(db);
-    let policy = fy2023();
-    import(
-        &t,
-        &file(&t, "a.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 1, 3))),
-        "MEXT",
-    );
-    import(
-        &t,
-        &file(&t, "b.xlsx", &workbook(&policy, "MHLW", Unit::ThousandYen, &lines_for(&policy, "MHLW", 2, 4))),
-        "MHLW",
-    );
+    import_generated(&t, "MEXT", 1, 3);
+    import_generated(&t, "MHLW", 2, 4);
     ok(&t, &["user", "add", "mext", "--role", "ministry", "--ministry", "文部科学省"]);
     let c: serde_json::Value =
         serde_json::from_str(&ok(&t, &["--as", "mext", "compile", "--fy", "2023", "--format", "json"])).unwrap();

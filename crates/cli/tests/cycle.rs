@@ -296,17 +296,8 @@ fn a_stale_update_is_refused_and_concurrent_updates_have_one_winner(db: Db) {
 
 fn a_tampered_audit_event_is_found_by_verify(db: Db) {
     let t = initialised(db);
-    let policy = fy2023();
-    import(
-        &t,
-        &file(&t, "a.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 1, 3))),
-        "MEXT",
-    );
-    import(
-        &t,
-        &file(&t, "b.xlsx", &workbook(&policy, "MHLW", Unit::ThousandYen, &lines_for(&policy, "MHLW", 2, 3))),
-        "MHLW",
-    );
+    import_generated(&t, "MEXT", 1, 3);
+    import_generated(&t, "MHLW", 2, 3);
     assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
     let log: Value = serde_json::from_str(&ok(&t, &["audit", "log", "--format", "json"])).unwrap();
     assert_eq!(log.as_array().unwrap().len(), 3, "policy, two imports");
@@ -341,12 +332,7 @@ fn a_tampered_audit_event_is_found_by_verify(db: Db) {
 
 fn an_altered_snapshot_is_found_by_verify(db: Db) {
     let t = initialised(db);
-    let policy = fy2023();
-    import(
-        &t,
-        &file(&t, "a.xlsx", &workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 1, 3))),
-        "MEXT",
-    );
+    import_generated(&t, "MEXT", 1, 3);
     for args in [
         vec!["package", "submit", "--fy", "2023", "--ministry", "MEXT"],
         vec!["hearing", "record", "--fy", "2023", "--ministry", "MEXT", "--date", "2022-09-01"],

@@ -47,6 +47,15 @@ pub fn file(db: &TestDb, name: &str, bytes: &[u8]) -> String {
     p.display().to_string()
 }
 
+/// Generates `count` lines of a ministry (seeded), imports them as a workbook in 千円, and returns them.
+pub fn import_generated(db: &TestDb, ministry: &str, seed: u64, count: usize) -> Vec<RequestLine> {
+    let policy = haibun_testkit::fy2023();
+    let lines = haibun_testkit::lines_for(&policy, ministry, seed, count);
+    let bytes = haibun_testkit::workbook(&policy, ministry, haibun_domain::Unit::ThousandYen, &lines);
+    import(db, &file(db, &format!("{ministry}-{seed}.xlsx"), &bytes), ministry);
+    lines
+}
+
 /// Imports a file for a ministry and insists on success.
 pub fn import(db: &TestDb, path: &str, ministry: &str) -> String {
     ok(db, &["import", path, "--fy", "2023", "--ministry", ministry])
