@@ -42,6 +42,7 @@ fn assert_consistent(c: &Value, fields: &[&str]) {
         "by_disease_area",
         "by_purpose",
         "by_ministry_project",
+        "by_ministry_channel",
         "by_project_disease_area",
     ] {
         for f in fields {

@@ -39,6 +39,7 @@ fn generated_workbook_is_imported_and_compiled_exactly(db: Db) {
         "by_disease_area",
         "by_purpose",
         "by_ministry_project",
+        "by_ministry_channel",
         "by_project_disease_area",
     ] {
         assert_eq!(sum(&c[key], "request"), total_request, "{key} request");
@@ -58,6 +59,7 @@ fn generated_workbook_is_imported_and_compiled_exactly(db: Db) {
             "by_disease_area",
             "by_purpose",
             "by_ministry_project",
+            "by_ministry_channel",
             "by_project_disease_area"
         ]
     );

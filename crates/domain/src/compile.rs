@@ -1,14 +1,10 @@
 //! Compilation (取りまとめ): cross-tabulating request lines into the totals the Cabinet Office reports.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
-use crate::apportion::apportion;
 use crate::fiscal_year::FiscalYear;
 use crate::line::RequestLine;
 use crate::money::Yen;
-use crate::shares::Shares;
 
 /// Key for lines without an integrated project.
 pub const NONE: &str = "NONE";
@@ -40,12 +36,9 @@ pub struct Amounts {
 }
 
 impl Amounts {
-    fn add(&mut self, a: Amounts) {
-        self.prior_year += a.prior_year;
-        self.request += a.request;
-        if let Some(s) = a.settled {
-            self.settled = Some(self.settled.unwrap_or_default() + s);
-        }
+    /// The amount a stage reports as this year's: the settled amount once settled, else the request.
+    pub fn current(&self) -> Yen {
+        self.settled.unwrap_or(self.request)
     }
 }
 
@@ -66,6 +59,18 @@ pub struct MinistryProjectRow {
     pub ministry: String,
     /// Project code or `NONE`.
     pub project: String,
+    /// Its amounts.
+    #[serde(flatten)]
+    pub amounts: Amounts,
+}
+
+/// One row of the ministry × channel table (the summary, 総括表).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MinistryChannelRow {
+    /// Ministry code.
+    pub ministry: String,
+    /// Channel code.
+    pub channel: String,
     /// Its amounts.
     #[serde(flatten)]
     pub amounts: Amounts,
@@ -106,104 +111,389 @@ pub struct Compilation {
     pub by_purpose: Vec<KeyRow>,
     /// Ministry × project.
     pub by_ministry_project: Vec<MinistryProjectRow>,
+    /// Ministry × channel.
+    pub by_ministry_channel: Vec<MinistryChannelRow>,
     /// Project × disease area.
     pub by_project_disease_area: Vec<ProjectDiseaseRow>,
 }
 
-/// Splits a line's amounts over its shares (largest remainder, each amount on its own, so each
-/// sums to the whole), or puts all under `UNASSIGNED`.
-fn split(a: Amounts, shares: Option<&Shares>) -> Vec<(String, Amounts)> {
-    match shares {
-        None => vec![(UNASSIGNED.to_string(), a)],
-        Some(s) => {
-            let weights: Vec<u64> = s.pairs().iter().map(|(_, p)| u64::from(*p)).collect();
-            let prior = apportion(a.prior_year, &weights);
-            let req = apportion(a.request, &weights);
-            let settled = a.settled.map(|v| apportion(v, &weights));
-            s.pairs()
-                .iter()
-                .enumerate()
-                .map(|(i, (code, _))| {
-                    (
-                        code.clone(),
-                        Amounts { prior_year: prior[i], request: req[i], settled: settled.as_ref().map(|v| v[i]) },
-                    )
-                })
-                .collect()
-        }
-    }
-}
-
-fn rows(map: BTreeMap<String, Amounts>) -> Vec<KeyRow> {
-    map.into_iter().map(|(key, amounts)| KeyRow { key, amounts }).collect()
-}
-
 /// Compiles lines into cross-tabs; arrays are sorted by key.
 pub fn compile(fiscal_year: FiscalYear, stage: Stage, lines: &[RequestLine]) -> Compilation {
-    compile_amounts(fiscal_year, stage, lines.iter().map(|l| (l, None)))
+    let mut cols = Columns::with_capacity(lines.len(), false);
+    for l in lines {
+        cols.push_line(l, None);
+    }
+    compile_columns(fiscal_year, stage, &cols)
 }
 
 /// Compiles settled lines: each with the amount settled for it, shown beside the request.
 pub fn compile_settled(fiscal_year: FiscalYear, lines: &[(RequestLine, Yen)]) -> Compilation {
-    compile_amounts(fiscal_year, Stage::Settled, lines.iter().map(|(l, s)| (l, Some(*s))))
+    let mut cols = Columns::with_capacity(lines.len(), true);
+    for (l, s) in lines {
+        cols.push_line(l, Some(*s));
+    }
+    compile_columns(fiscal_year, Stage::Settled, &cols)
 }
 
-fn compile_amounts<'a>(
-    fiscal_year: FiscalYear,
-    stage: Stage,
-    lines: impl Iterator<Item = (&'a RequestLine, Option<Yen>)>,
-) -> Compilation {
-    let mut count = 0;
-    let mut total = Amounts { settled: (stage == Stage::Settled).then_some(Yen::ZERO), ..Amounts::default() };
-    let mut by_ministry = BTreeMap::<String, Amounts>::new();
-    let mut by_project = BTreeMap::<String, Amounts>::new();
-    let mut by_channel = BTreeMap::<String, Amounts>::new();
-    let mut by_disease = BTreeMap::<String, Amounts>::new();
-    let mut by_purpose = BTreeMap::<String, Amounts>::new();
-    let mut by_min_proj = BTreeMap::<(String, String), Amounts>::new();
-    let mut by_proj_dis = BTreeMap::<(String, String), Amounts>::new();
-    for (line, settled) in lines {
-        count += 1;
-        let a = Amounts { prior_year: line.prior_year, request: line.request, settled };
-        let project = line.project.clone().unwrap_or_else(|| NONE.to_string());
-        total.add(a);
-        by_ministry.entry(line.ministry.clone()).or_default().add(a);
-        by_project.entry(project.clone()).or_default().add(a);
-        by_channel.entry(line.channel.clone()).or_default().add(a);
-        by_min_proj.entry((line.ministry.clone(), project.clone())).or_default().add(a);
-        for (code, part) in split(a, line.disease_areas.as_ref()) {
-            by_disease.entry(code.clone()).or_default().add(part);
-            by_proj_dis.entry((project.clone(), code)).or_default().add(part);
+/// Codes of one dimension, numbered in the order first seen. Dimensions are small (policy codes),
+/// so a linear search beats hashing.
+#[derive(Debug, Clone, Default)]
+struct Dict(Vec<String>);
+
+impl Dict {
+    fn id(&mut self, code: &str) -> u32 {
+        match self.0.iter().position(|c| c == code) {
+            Some(i) => i as u32,
+            None => {
+                self.0.push(code.to_string());
+                (self.0.len() - 1) as u32
+            }
         }
-        for (code, part) in split(a, line.purposes.as_ref()) {
-            by_purpose.entry(code).or_default().add(part);
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Ids in the order of their codes.
+    fn sorted(&self) -> Vec<usize> {
+        let mut ids: Vec<usize> = (0..self.0.len()).collect();
+        ids.sort_by(|a, b| self.0[*a].cmp(&self.0[*b]));
+        ids
+    }
+}
+
+/// Share lists of every line, flattened: line `i`'s shares are `code[start[i]..start[i + 1]]`.
+/// A line without shares has one share of 100 % under `UNASSIGNED`.
+#[derive(Debug, Clone)]
+struct ShareColumn {
+    dict: Dict,
+    start: Vec<u32>,
+    code: Vec<u32>,
+    pct: Vec<u8>,
+}
+
+impl ShareColumn {
+    fn with_capacity(n: usize) -> ShareColumn {
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0);
+        ShareColumn { dict: Dict::default(), start, code: Vec::with_capacity(n * 2), pct: Vec::with_capacity(n * 2) }
+    }
+
+    fn push<'a>(&mut self, pairs: impl Iterator<Item = (&'a str, u8)>) {
+        let before = self.code.len();
+        for (c, p) in pairs {
+            let id = self.dict.id(c);
+            self.code.push(id);
+            self.pct.push(p);
+        }
+        if self.code.len() == before {
+            let id = self.dict.id(UNASSIGNED);
+            self.code.push(id);
+            self.pct.push(100);
+        }
+        self.start.push(self.code.len() as u32);
+    }
+
+    /// Parses the stored form `CODE:60;CODE:40` (empty: no shares). The percents must sum to 100.
+    fn push_code_string(&mut self, s: &str) -> Result<(), String> {
+        let mut sum = 0u32;
+        let mut pairs = [("", 0u8); MAX_SHARES];
+        let mut n = 0;
+        for part in s.split(';').filter(|p| !p.is_empty()) {
+            let (c, p) = part.split_once(':').ok_or_else(|| format!("malformed share: {part}"))?;
+            let p: u8 = p.parse().map_err(|_| format!("malformed share: {part}"))?;
+            if n == MAX_SHARES || p == 0 {
+                return Err(format!("malformed shares: {s}"));
+            }
+            pairs[n] = (c, p);
+            n += 1;
+            sum += u32::from(p);
+        }
+        if n > 0 && sum != 100 {
+            return Err(format!("shares do not sum to 100: {s}"));
+        }
+        self.push(pairs[..n].iter().copied());
+        Ok(())
+    }
+}
+
+/// The most shares one line may have across one dimension.
+pub const MAX_SHARES: usize = 64;
+
+/// Lines in columns, codes as small integers: what the compiler reads. Build it once (from lines,
+/// or straight from stored rows) and compile it as often as needed.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    ministries: Dict,
+    projects: Dict,
+    channels: Dict,
+    ministry: Vec<u32>,
+    project: Vec<u32>,
+    channel: Vec<u32>,
+    prior: Vec<i64>,
+    request: Vec<i64>,
+    settled: Option<Vec<i64>>,
+    disease: ShareColumn,
+    purpose: ShareColumn,
+}
+
+impl Columns {
+    /// Room for `n` lines; `settled` if every line will carry a settled amount.
+    pub fn with_capacity(n: usize, settled: bool) -> Columns {
+        Columns {
+            ministries: Dict::default(),
+            projects: Dict::default(),
+            channels: Dict::default(),
+            ministry: Vec::with_capacity(n),
+            project: Vec::with_capacity(n),
+            channel: Vec::with_capacity(n),
+            prior: Vec::with_capacity(n),
+            request: Vec::with_capacity(n),
+            settled: settled.then(|| Vec::with_capacity(n)),
+            disease: ShareColumn::with_capacity(n),
+            purpose: ShareColumn::with_capacity(n),
+        }
+    }
+
+    /// How many lines.
+    pub fn len(&self) -> usize {
+        self.ministry.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ministry.is_empty()
+    }
+
+    fn push_head(
+        &mut self,
+        ministry: &str,
+        project: Option<&str>,
+        channel: &str,
+        prior: Yen,
+        request: Yen,
+        settled: Option<Yen>,
+    ) {
+        let m = self.ministries.id(ministry);
+        let p = self.projects.id(project.unwrap_or(NONE));
+        let c = self.channels.id(channel);
+        self.ministry.push(m);
+        self.project.push(p);
+        self.channel.push(c);
+        self.prior.push(prior.get());
+        self.request.push(request.get());
+        if let Some(s) = self.settled.as_mut() {
+            s.push(settled.unwrap_or_default().get());
+        }
+    }
+
+    /// Adds a line (with its settled amount when the columns hold settled amounts).
+    pub fn push_line(&mut self, l: &RequestLine, settled: Option<Yen>) {
+        self.push_head(&l.ministry, l.project.as_deref(), &l.channel, l.prior_year, l.request, settled);
+        self.disease.push(l.disease_areas.iter().flat_map(|s| s.pairs()).map(|(c, p)| (c.as_str(), *p)));
+        self.purpose.push(l.purposes.iter().flat_map(|s| s.pairs()).map(|(c, p)| (c.as_str(), *p)));
+    }
+
+    /// Adds a line from its stored fields, shares in the stored form `CODE:60;CODE:40` (empty or
+    /// absent: none). Refuses shares that are malformed or do not sum to 100, adding nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_stored(
+        &mut self,
+        ministry: &str,
+        project: Option<&str>,
+        channel: &str,
+        prior: Yen,
+        request: Yen,
+        settled: Option<Yen>,
+        disease_areas: Option<&str>,
+        purposes: Option<&str>,
+    ) -> Result<(), String> {
+        // Check both share lists before anything is added, so a refusal leaves the columns whole.
+        for s in [disease_areas, purposes].into_iter().flatten() {
+            let mut probe = ShareColumn::with_capacity(0);
+            probe.push_code_string(s)?;
+        }
+        self.push_head(ministry, project, channel, prior, request, settled);
+        self.disease.push_code_string(disease_areas.unwrap_or(""))?;
+        self.purpose.push_code_string(purposes.unwrap_or(""))?;
+        Ok(())
+    }
+}
+
+/// Splits `amount` by whole percents summing to 100 with the largest-remainder rule of
+/// [`crate::apportion::apportion`] (ties to the earlier share), into `out`, without allocating.
+#[inline]
+fn apportion_pct(amount: i64, pct: &[u8], out: &mut [i64]) {
+    let (q, r) = (amount / 100, amount % 100);
+    let mut rem = [0i64; MAX_SHARES];
+    let mut assigned = 0i64;
+    for (j, &p) in pct.iter().enumerate() {
+        let p = i64::from(p);
+        // amount × p / 100 without overflow: q·p is exact, and r·p < 10⁴.
+        out[j] = q * p + (r * p) / 100;
+        rem[j] = (r * p) % 100;
+        assigned += out[j];
+    }
+    let rem = &mut rem[..pct.len()];
+    // Negative amounts: remainders and the leftover are ≤ 0; mirror them so the same rule applies.
+    let sign = if amount < 0 { -1 } else { 1 };
+    let mut left = (amount - assigned) * sign;
+    while left > 0 {
+        let mut best = 0;
+        for j in 1..rem.len() {
+            if rem[j] * sign > rem[best] * sign {
+                best = j;
+            }
+        }
+        out[best] += sign;
+        rem[best] = -100 * sign;
+        left -= 1;
+    }
+}
+
+/// Accumulates prior, request and settled amounts into dense cells.
+struct Acc {
+    cells: Vec<[i64; 3]>,
+    seen: Vec<bool>,
+}
+
+impl Acc {
+    fn new(n: usize) -> Acc {
+        Acc { cells: vec![[0; 3]; n], seen: vec![false; n] }
+    }
+
+    #[inline]
+    fn add(&mut self, i: usize, a: [i64; 3]) {
+        let c = &mut self.cells[i];
+        c[0] += a[0];
+        c[1] += a[1];
+        c[2] += a[2];
+        self.seen[i] = true;
+    }
+
+    fn amounts(&self, i: usize, settled: bool) -> Amounts {
+        let c = self.cells[i];
+        Amounts { prior_year: Yen(c[0]), request: Yen(c[1]), settled: settled.then_some(Yen(c[2])) }
+    }
+
+    fn rows(&self, dict: &Dict, settled: bool) -> Vec<KeyRow> {
+        dict.sorted()
+            .into_iter()
+            .filter(|&i| self.seen[i])
+            .map(|i| KeyRow { key: dict.0[i].clone(), amounts: self.amounts(i, settled) })
+            .collect()
+    }
+
+    /// Cells of an `a × b` grid (index `i·|b| + j`) in key order.
+    fn pairs<'d>(&self, a: &'d Dict, b: &'d Dict, settled: bool) -> Vec<(&'d str, &'d str, Amounts)> {
+        let bs = b.sorted();
+        let mut out = Vec::new();
+        for i in a.sorted() {
+            for &j in &bs {
+                let k = i * b.len() + j;
+                if self.seen[k] {
+                    out.push((a.0[i].as_str(), b.0[j].as_str(), self.amounts(k, settled)));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Compiles columns into cross-tabs in one pass: integer sums into dense arrays indexed by code,
+/// shares apportioned on the stack. Arrays are sorted by key.
+pub fn compile_columns(fiscal_year: FiscalYear, stage: Stage, cols: &Columns) -> Compilation {
+    let settled = cols.settled.is_some() || stage == Stage::Settled;
+    let (nm, np, nc) = (cols.ministries.len(), cols.projects.len(), cols.channels.len());
+    let (nd, nu) = (cols.disease.dict.len(), cols.purpose.dict.len());
+    let mut total = Acc::new(1);
+    let mut by_m = Acc::new(nm);
+    let mut by_p = Acc::new(np);
+    let mut by_c = Acc::new(nc);
+    let mut by_mp = Acc::new(nm * np);
+    let mut by_mc = Acc::new(nm * nc);
+    let mut by_d = Acc::new(nd);
+    let mut by_pd = Acc::new(np * nd);
+    let mut by_u = Acc::new(nu);
+    let mut parts = [[0i64; MAX_SHARES]; 3];
+    for i in 0..cols.len() {
+        let a = [cols.prior[i], cols.request[i], cols.settled.as_ref().map_or(0, |s| s[i])];
+        let (m, p, c) = (cols.ministry[i] as usize, cols.project[i] as usize, cols.channel[i] as usize);
+        total.add(0, a);
+        by_m.add(m, a);
+        by_p.add(p, a);
+        by_c.add(c, a);
+        by_mp.add(m * np + p, a);
+        by_mc.add(m * nc + c, a);
+        let (s, e) = (cols.disease.start[i] as usize, cols.disease.start[i + 1] as usize);
+        if e - s == 1 {
+            let d = cols.disease.code[s] as usize;
+            by_d.add(d, a);
+            by_pd.add(p * nd + d, a);
+        } else {
+            let pct = &cols.disease.pct[s..e];
+            for k in 0..3 {
+                apportion_pct(a[k], pct, &mut parts[k]);
+            }
+            for (j, &d) in cols.disease.code[s..e].iter().enumerate() {
+                let d = d as usize;
+                let part = [parts[0][j], parts[1][j], parts[2][j]];
+                by_d.add(d, part);
+                by_pd.add(p * nd + d, part);
+            }
+        }
+        let (s, e) = (cols.purpose.start[i] as usize, cols.purpose.start[i + 1] as usize);
+        if e - s == 1 {
+            by_u.add(cols.purpose.code[s] as usize, a);
+        } else {
+            let pct = &cols.purpose.pct[s..e];
+            for k in 0..3 {
+                apportion_pct(a[k], pct, &mut parts[k]);
+            }
+            for (j, &u) in cols.purpose.code[s..e].iter().enumerate() {
+                by_u.add(u as usize, [parts[0][j], parts[1][j], parts[2][j]]);
+            }
         }
     }
     Compilation {
         fiscal_year,
         stage,
-        lines: count,
-        total,
-        by_ministry: rows(by_ministry),
-        by_project: rows(by_project),
-        by_channel: rows(by_channel),
-        by_disease_area: rows(by_disease),
-        by_purpose: rows(by_purpose),
-        by_ministry_project: by_min_proj
+        lines: cols.len(),
+        total: total.amounts(0, settled),
+        by_ministry: by_m.rows(&cols.ministries, settled),
+        by_project: by_p.rows(&cols.projects, settled),
+        by_channel: by_c.rows(&cols.channels, settled),
+        by_disease_area: by_d.rows(&cols.disease.dict, settled),
+        by_purpose: by_u.rows(&cols.purpose.dict, settled),
+        by_ministry_project: by_mp
+            .pairs(&cols.ministries, &cols.projects, settled)
             .into_iter()
-            .map(|((ministry, project), amounts)| MinistryProjectRow { ministry, project, amounts })
+            .map(|(m, p, amounts)| MinistryProjectRow { ministry: m.into(), project: p.into(), amounts })
             .collect(),
-        by_project_disease_area: by_proj_dis
+        by_ministry_channel: by_mc
+            .pairs(&cols.ministries, &cols.channels, settled)
             .into_iter()
-            .map(|((project, disease_area), amounts)| ProjectDiseaseRow { project, disease_area, amounts })
+            .map(|(m, c, amounts)| MinistryChannelRow { ministry: m.into(), channel: c.into(), amounts })
+            .collect(),
+        by_project_disease_area: by_pd
+            .pairs(&cols.projects, &cols.disease.dict, settled)
+            .into_iter()
+            .map(|(p, d, amounts)| ProjectDiseaseRow { project: p.into(), disease_area: d.into(), amounts })
             .collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::apportion::apportion;
     use crate::line::LineId;
+    use crate::shares::Shares;
 
     fn line(ministry: &str, id: &str, project: Option<&str>, request: i64, diseases: Option<&str>) -> RequestLine {
         RequestLine {
@@ -258,5 +548,145 @@ mod tests {
         assert_eq!(sum(&c.by_disease_area), Yen(908));
         assert_eq!(sum(&c.by_ministry), Yen(908));
         assert_eq!(c.by_project_disease_area.iter().map(|r| r.amounts.settled.unwrap()).sum::<Yen>(), Yen(908));
+    }
+
+    /// The plain definition: every cell a map entry, every split by [`apportion`].
+    fn reference(lines: &[RequestLine]) -> BTreeMap<(String, String, String), (i64, i64)> {
+        let mut m = BTreeMap::from([(("total".to_string(), String::new(), String::new()), (0, 0))]);
+        let mut add = |t: &str, k: &str, s: &str, a: (i64, i64)| {
+            let e = m.entry((t.to_string(), k.to_string(), s.to_string())).or_insert((0, 0));
+            e.0 += a.0;
+            e.1 += a.1;
+        };
+        for l in lines {
+            let a = (l.prior_year.get(), l.request.get());
+            let p = l.project.clone().unwrap_or_else(|| NONE.into());
+            add("total", "", "", a);
+            add("m", &l.ministry, "", a);
+            add("p", &p, "", a);
+            add("c", &l.channel, "", a);
+            add("mp", &l.ministry, &p, a);
+            add("mc", &l.ministry, &l.channel, a);
+            for (t, shares) in [("d", &l.disease_areas), ("u", &l.purposes)] {
+                match shares {
+                    None => {
+                        add(t, UNASSIGNED, "", a);
+                        if t == "d" {
+                            add("pd", &p, UNASSIGNED, a);
+                        }
+                    }
+                    Some(s) => {
+                        let w: Vec<u64> = s.pairs().iter().map(|(_, p)| u64::from(*p)).collect();
+                        let (pr, rq) = (apportion(l.prior_year, &w), apportion(l.request, &w));
+                        for (i, (code, _)) in s.pairs().iter().enumerate() {
+                            add(t, code, "", (pr[i].get(), rq[i].get()));
+                            if t == "d" {
+                                add("pd", &p, code, (pr[i].get(), rq[i].get()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        m
+    }
+
+    fn flatten(c: &Compilation) -> BTreeMap<(String, String, String), (i64, i64)> {
+        let mut m = BTreeMap::new();
+        let v = |a: &Amounts| (a.prior_year.get(), a.request.get());
+        m.insert(("total".into(), String::new(), String::new()), v(&c.total));
+        for (t, rows) in [
+            ("m", &c.by_ministry),
+            ("p", &c.by_project),
+            ("c", &c.by_channel),
+            ("d", &c.by_disease_area),
+            ("u", &c.by_purpose),
+        ] {
+            for r in rows {
+                m.insert((t.into(), r.key.clone(), String::new()), v(&r.amounts));
+            }
+        }
+        for r in &c.by_ministry_project {
+            m.insert(("mp".into(), r.ministry.clone(), r.project.clone()), v(&r.amounts));
+        }
+        for r in &c.by_ministry_channel {
+            m.insert(("mc".into(), r.ministry.clone(), r.channel.clone()), v(&r.amounts));
+        }
+        for r in &c.by_project_disease_area {
+            m.insert(("pd".into(), r.project.clone(), r.disease_area.clone()), v(&r.amounts));
+        }
+        m
+    }
+
+    fn shares_strategy(codes: &'static [&'static str]) -> impl Strategy<Value = Option<Shares>> {
+        prop::option::of(prop::sample::subsequence(codes, 1..=codes.len()).prop_flat_map(|picked| {
+            let n = picked.len();
+            prop::collection::vec(1u8..=40, n).prop_map(move |raw| {
+                // Scale to whole percents summing to 100, each at least 1.
+                let sum: u32 = raw.iter().map(|&r| u32::from(r)).sum();
+                let mut pct: Vec<u8> = raw.iter().map(|&r| ((u32::from(r) * 100) / sum).max(1) as u8).collect();
+                let s: i32 = pct.iter().map(|&p| i32::from(p)).sum();
+                let last = pct.len() - 1;
+                pct[last] = (i32::from(pct[last]) + 100 - s).max(1) as u8;
+                let fixed: i32 = pct.iter().map(|&p| i32::from(p)).sum();
+                if fixed != 100 {
+                    pct = vec![0; n];
+                    pct[0] = 100;
+                }
+                let pairs: Vec<(String, u8)> =
+                    picked.iter().zip(pct).filter(|(_, p)| *p > 0).map(|(c, p)| (c.to_string(), p)).collect();
+                Shares::new(pairs).expect("valid shares")
+            })
+        }))
+    }
+
+    proptest! {
+        #[test]
+        fn the_columnar_compile_equals_the_plain_definition(
+            raw in prop::collection::vec((
+                prop::sample::select(vec!["MEXT", "MHLW", "METI", "CAO"]),
+                prop::option::of(prop::sample::select(vec!["PHARMA", "REGEN", "GENOME"])),
+                prop::sample::select(vec!["AMED", "INHOUSE"]),
+                0i64..=10_000_000_000_000,
+                0i64..=10_000_000_000_000,
+                shares_strategy(&["CANCER", "INTRACTABLE", "INFECTIOUS", "AGING"]),
+                shares_strategy(&["DIAGNOSIS", "TREATMENT", "PREVENTION"]),
+            ), 0..40)
+        ) {
+            let lines: Vec<RequestLine> = raw.into_iter().enumerate().map(|(i, (m, p, c, prior, req, d, u))| {
+                let mut l = line(m, &i.to_string(), p, req, None);
+                l.prior_year = Yen(prior);
+                l.channel = c.into();
+                l.disease_areas = d;
+                l.purposes = u;
+                l
+            }).collect();
+            let c = compile(FiscalYear::try_from(2023).unwrap(), Stage::Requested, &lines);
+            prop_assert_eq!(flatten(&c), reference(&lines));
+        }
+
+        #[test]
+        fn apportioning_by_percent_equals_the_general_rule(amount in -1_000_000_000_000i64..=1_000_000_000_000_000_000, d in shares_strategy(&["A", "B", "C", "D", "E", "F", "G"])) {
+            if let Some(s) = d {
+                let pct: Vec<u8> = s.pairs().iter().map(|(_, p)| *p).collect();
+                let mut out = [0i64; MAX_SHARES];
+                apportion_pct(amount, &pct, &mut out);
+                let w: Vec<u64> = pct.iter().map(|&p| u64::from(p)).collect();
+                let expected: Vec<i64> = apportion(Yen(amount), &w).into_iter().map(Yen::get).collect();
+                prop_assert_eq!(&out[..pct.len()], &expected[..]);
+            }
+        }
+    }
+
+    #[test]
+    fn stored_shares_that_do_not_sum_to_100_are_refused_and_add_nothing() {
+        let mut cols = Columns::with_capacity(1, false);
+        let y = Yen(1);
+        assert!(cols.push_stored("MEXT", None, "AMED", y, y, None, Some("CANCER:60;AGING:30"), None).is_err());
+        assert!(cols.push_stored("MEXT", None, "AMED", y, y, None, None, Some("X:1:2")).is_err());
+        assert!(cols.is_empty());
+        cols.push_stored("MEXT", None, "AMED", y, Yen(3), None, Some("CANCER:50;AGING:50"), None).unwrap();
+        let c = compile_columns(FiscalYear::try_from(2023).unwrap(), Stage::Requested, &cols);
+        assert_eq!(c.by_disease_area.iter().map(|r| r.amounts.request.get()).collect::<Vec<_>>(), [1, 2]);
     }
 }
