@@ -52,6 +52,63 @@ impl From<UnitArg> for Unit {
     }
 }
 
+/// The stages a budget book can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StageArg {
+    /// 各府省の現在の要求 / the requests as they stand
+    Requested,
+    /// 推進本部の取りまとめ（スナップショット）/ HQ's frozen compilation
+    Compiled,
+    /// 査定後の政府予算案 / the settled budget
+    Settled,
+}
+
+impl From<StageArg> for haibun_domain::Stage {
+    fn from(s: StageArg) -> Self {
+        match s {
+            StageArg::Requested => haibun_domain::Stage::Requested,
+            StageArg::Compiled => haibun_domain::Stage::Compiled,
+            StageArg::Settled => haibun_domain::Stage::Settled,
+        }
+    }
+}
+
+/// Units of a budget book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportUnitArg {
+    /// 円
+    Yen,
+    /// 千円
+    ThousandYen,
+    /// 百万円
+    MillionYen,
+    /// 億円
+    HundredMillionYen,
+}
+
+impl From<ReportUnitArg> for haibun_domain::book::ReportUnit {
+    fn from(u: ReportUnitArg) -> Self {
+        use haibun_domain::book::ReportUnit;
+        match u {
+            ReportUnitArg::Yen => ReportUnit::Yen,
+            ReportUnitArg::ThousandYen => ReportUnit::ThousandYen,
+            ReportUnitArg::MillionYen => ReportUnit::MillionYen,
+            ReportUnitArg::HundredMillionYen => ReportUnit::HundredMillionYen,
+        }
+    }
+}
+
+/// Formats of a budget book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BookFormatArg {
+    /// 一つのブック（.xlsx）/ one workbook
+    Xlsx,
+    /// 表ごとの CSV（UTF-8 BOM 付き）を .zip またはフォルダに / one CSV per table, in a .zip or a folder
+    Csv,
+    /// 印刷用の一つの HTML ページ / one printable HTML page
+    Html,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -251,6 +308,33 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// 取りまとめ資料（総括表・府省別・統合プロジェクト別・疾患領域別・事業一覧・前年度比較 …）を書き出す / write the budget book
+    Report {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 段階 / stage
+        #[arg(long, value_enum, default_value = "requested")]
+        stage: StageArg,
+        /// 取りまとめ番号（省略時は最新）/ snapshot number (latest if omitted)
+        #[arg(long)]
+        snapshot_id: Option<i64>,
+        /// 金額の単位 / the unit of amounts
+        #[arg(long, value_enum, default_value = "million-yen")]
+        unit: ReportUnitArg,
+        /// 形式（省略時は出力先の拡張子から: .xlsx, .html, .zip, それ以外はCSVのフォルダ）/ format (default: from the output's extension)
+        #[arg(long, value_enum)]
+        format: Option<BookFormatArg>,
+        /// 出力先 / output file (or folder for CSV)
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// 前年度予算（比較の基準）/ the prior year's settled budget, for comparison
+    Prior {
+        /// The prior command.
+        #[command(subcommand)]
+        command: PriorCommand,
+    },
     /// デモ: 架空の令和5年度データで haibun-demo.db を作り、ブラウザ向けに提供する / the demo on fictional FY2023 data, served in the browser
     Demo {
         /// 待ち受けるアドレス / address to listen on
@@ -271,6 +355,34 @@ pub enum Command {
         /// The token command.
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+/// `haibun prior …`
+#[derive(Debug, Subcommand)]
+pub enum PriorCommand {
+    /// 府省の前年度予算（要求テンプレートの形式、要求額の列に予算額）を取り込む / hold a ministry's prior-year settled budget (the template's layout, the settled amount in the 要求額 column)
+    Import {
+        /// 取り込むファイル / the file
+        file: PathBuf,
+        /// 比較する年度（前年度予算を保持する年度）/ the year that compares against it
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省（コードまたは名称）/ ministry (code or name)
+        #[arg(long)]
+        ministry: String,
+        /// 金額の単位 / unit of amounts
+        #[arg(long, value_enum)]
+        unit: Option<UnitArg>,
+    },
+    /// 保持している前年度予算の一覧 / which prior-year budgets are held
+    List {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 出力形式 / output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
 }
 

@@ -31,9 +31,11 @@ enum Op {
     ReadLines,
     ReadHistory,
     ReadAudit,
+    ImportPrior,
+    ReadBook,
 }
 
-const OPS: [Op; 19] = [
+const OPS: [Op; 21] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -53,6 +55,8 @@ const OPS: [Op; 19] = [
     Op::ReadLines,
     Op::ReadHistory,
     Op::ReadAudit,
+    Op::ImportPrior,
+    Op::ReadBook,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -71,6 +75,9 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::AddUser => any(&["system"]),
         Op::ReadLines | Op::ReadHistory => who != "mhlw",
         Op::ReadAudit => !any(&["mext", "mhlw"]),
+        Op::ImportPrior => any(&["co", "hq", "system"]),
+        // Everyone may read the book of the requests; a ministry's covers only its own lines.
+        Op::ReadBook => true,
     }
 }
 
@@ -122,6 +129,17 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::ReadLines => svc.lines(actor, fy(), Some("MEXT")).await.map(drop),
         Op::ReadHistory => svc.line_history(actor, fy(), "MEXT", line).await.map(drop),
         Op::ReadAudit => svc.audit_events(actor, None).await.map(drop),
+        Op::ImportPrior => svc
+            .import_prior(
+                actor,
+                ImportRequest { fiscal_year: fy(), ministry: "MEXT", file_name: "prior.xlsx", bytes, unit: None },
+            )
+            .await
+            .map(drop),
+        Op::ReadBook => svc
+            .book(actor, fy(), haibun_domain::Stage::Requested, None, haibun_domain::book::ReportUnit::Yen)
+            .await
+            .map(drop),
     }
 }
 
@@ -134,8 +152,9 @@ async fn observable(svc: &Service) -> String {
     let threads = svc.instruction_threads(&admin, fy(), None).await.unwrap();
     let users = svc.users(&admin).await.unwrap().len();
     let snapshots = svc.snapshots(fy()).await.unwrap();
+    let prior = svc.prior_sources(fy()).await.unwrap();
     let status = svc.status(&admin, fy(), "2022-09-01").await.unwrap();
-    format!("{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{:?}", status.calendar)
+    format!("{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{prior:?}|{:?}", status.calendar)
 }
 
 fn every_action_as_every_role(db: Db) {

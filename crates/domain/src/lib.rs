@@ -4,6 +4,7 @@
 //! budgets lives here so that it can be tested without any of them.
 
 pub mod apportion;
+pub mod book;
 pub mod compile;
 pub mod fiscal_year;
 pub mod line;

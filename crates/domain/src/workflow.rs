@@ -257,17 +257,20 @@ pub enum YearAction {
     SetCalendar,
     /// Add users.
     ManageUsers,
+    /// Import the prior year's settled budget (前年度予算) for comparison.
+    ImportPriorBudget,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 6] = [
+    pub const ALL: [YearAction; 7] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
         YearAction::Settle,
         YearAction::SetCalendar,
         YearAction::ManageUsers,
+        YearAction::ImportPriorBudget,
     ];
 
     /// The stored and printed name.
@@ -279,6 +282,7 @@ impl YearAction {
             YearAction::Settle => "settle",
             YearAction::SetCalendar => "set-calendar",
             YearAction::ManageUsers => "manage-users",
+            YearAction::ImportPriorBudget => "import-prior-budget",
         }
     }
 
@@ -289,6 +293,7 @@ impl YearAction {
             YearAction::Negotiate => &[Role::Fiscal, Role::CabinetOffice, Role::Admin],
             YearAction::SetCalendar => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::ManageUsers => &[Role::Admin],
+            YearAction::ImportPriorBudget => &[Role::CabinetOffice, Role::Hq, Role::Admin],
         }
     }
 }

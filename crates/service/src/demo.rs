@@ -272,6 +272,7 @@ impl Service {
                 .await?
                 .rows;
         }
+        self.load_demo_prior_budget(&co, &policy, &lines).await?;
         let hearing = |d: i64| -> ServiceResult<HearingInput> {
             Ok(HearingInput {
                 date: shift(today, d)?,
@@ -340,6 +341,50 @@ impl Service {
             "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue",
             DEMO_USERS.len()
         ))
+    }
+}
+
+impl Service {
+    /// Holds a fictional FY(n-1) settled budget for the demo year, through the same import a
+    /// coordinator uses: each continuing line at its declared prior-year amount, and a few lines that
+    /// ended last year, so the book shows new, continuing and ended lines.
+    async fn load_demo_prior_budget(&self, co: &Actor, policy: &Policy, lines: &[RequestLine]) -> ServiceResult<()> {
+        let fy = policy.fiscal_year;
+        for ministry in policy.codes(Kind::Ministry) {
+            let mut prior: Vec<RequestLine> = lines
+                .iter()
+                .filter(|l| l.ministry == ministry && !l.is_new)
+                .map(|l| RequestLine {
+                    request: l.prior_year,
+                    prior_year: Yen::ZERO,
+                    priority_frame: None,
+                    ..l.clone()
+                })
+                .collect();
+            let ended: Vec<RequestLine> = prior
+                .iter()
+                .take(2)
+                .enumerate()
+                .map(|(i, l)| RequestLine {
+                    line_id: haibun_domain::LineId::parse(&format!("{ministry}-E{:02}", i + 1)).expect("a valid id"),
+                    name: format!("{}（前年度で終了）", l.name),
+                    ..l.clone()
+                })
+                .collect();
+            prior.extend(ended);
+            if prior.is_empty() {
+                continue;
+            }
+            let bytes = haibun_sheets::write_workbook(policy, Some(ministry), Unit::ThousandYen, &prior)
+                .map_err(|e| ServiceError::Internal(e.into()))?;
+            let file = format!("demo-{}-settled-{ministry}.xlsx", fy.year() - 1);
+            self.import_prior(
+                co,
+                ImportRequest { fiscal_year: fy, ministry, file_name: &file, bytes: &bytes, unit: None },
+            )
+            .await?;
+        }
+        Ok(())
     }
 }
 

@@ -60,91 +60,7 @@ impl Service {
         let policy = self.policy(req.fiscal_year).await?;
         let ministry = Self::ministry_code(&policy, req.ministry)?;
         actor.check_package(Action::EditLines, &ministry)?;
-        let intake = haibun_sheets::read_intake(req.bytes, req.file_name).map_err(ServiceError::Invalid)?;
-        let mut problems = Vec::new();
-
-        // Every unit the file states (the 単位 cell, notes in amount headers) and --unit must agree.
-        let mut stated: Vec<(Unit, &Location, String)> = Vec::new();
-        for (text, loc) in intake.unit_cell.iter().chain(&intake.header_units) {
-            match text.parse::<Unit>() {
-                Ok(u) => stated.push((u, loc, text.clone())),
-                Err(_) => problems.push(Problem::new(
-                    ProblemCode::UnitConflict,
-                    loc.clone(),
-                    format!("単位「{text}」は 円・千円・百万円 のいずれかにしてください"),
-                    format!("unit \"{text}\" must be 円, 千円 or 百万円"),
-                )),
-            }
-        }
-        let unit = req.unit.or_else(|| stated.first().map(|s| s.0)).unwrap_or(Unit::ThousandYen);
-        for (u, loc, text) in &stated {
-            if *u != unit {
-                let source = if req.unit.is_some() { "--unit" } else { "最初の単位 / the first unit" };
-                problems.push(Problem::new(
-                    ProblemCode::UnitConflict,
-                    (*loc).clone(),
-                    format!("単位「{text}」が {source}（{}）と異なります", unit.label_ja()),
-                    format!("unit \"{text}\" differs from {source} ({})", unit.name()),
-                ));
-            }
-        }
-        if let Some((text, loc)) = &intake.ministry_cell {
-            match policy.resolve(Kind::Ministry, text) {
-                Some(code) if code == ministry => {}
-                Some(code) => problems.push(Problem::new(
-                    ProblemCode::MinistryConflict,
-                    loc.clone(),
-                    format!("シートの府省（{text}）が取り込み先（{ministry}）と異なります"),
-                    format!("the sheet's ministry ({code}) differs from the one importing ({ministry})"),
-                )),
-                None => problems.push(Problem::new(
-                    ProblemCode::UnknownCode,
-                    loc.clone(),
-                    format!("府省「{text}」は方針にありません"),
-                    format!("unknown ministry \"{text}\""),
-                )),
-            }
-        }
-        if intake.rows.is_empty() {
-            problems.push(Problem::new(
-                ProblemCode::NoData,
-                Location { sheet: intake.sheet.clone(), ..Location::file(req.file_name) },
-                "要求行が一行もありません",
-                "the file holds no request lines",
-            ));
-        }
-
-        let ctx = RowContext { policy: &policy, fiscal_year: req.fiscal_year, ministry: &ministry, unit };
-        let mut lines = Vec::with_capacity(intake.rows.len());
-        let mut first_row: HashMap<String, u32> = HashMap::new();
-        for row in &intake.rows {
-            match parse_row(&row.cells, &row.location, ctx) {
-                Ok(line) => {
-                    let r = row.location.row.unwrap_or(0);
-                    if let Some(first) = first_row.insert(line.line_id.to_string(), r) {
-                        first_row.insert(line.line_id.to_string(), first);
-                        let loc = row
-                            .cells
-                            .iter()
-                            .find(|c| c.field == haibun_domain::line::Field::LineId)
-                            .map_or_else(|| row.location.clone(), |c| c.location.clone());
-                        problems.push(Problem::new(
-                            ProblemCode::DuplicateLineId,
-                            loc,
-                            format!("事業番号 {} は {first} 行目にもあります", line.line_id),
-                            format!("line id {} also appears in row {first}", line.line_id),
-                        ));
-                    } else {
-                        lines.push(line);
-                    }
-                }
-                Err(mut p) => problems.append(&mut p),
-            }
-        }
-        if !problems.is_empty() {
-            problems.sort_by_key(|p| p.location.row.unwrap_or(0));
-            return Err(ServiceError::Invalid(haibun_domain::problem::cap(problems)));
-        }
+        let Parsed { sheet, unit, lines } = parse_file(&policy, &ministry, &req)?;
 
         let sha256 = hex::encode(Sha256::digest(req.bytes));
         let at = now();
@@ -161,7 +77,7 @@ impl Service {
             }
         }
         crate::cycle::check_year_total(&mut tx, req.fiscal_year, Location::file(req.file_name)).await?;
-        let after = serde_json::json!({"file": req.file_name, "sha256": sha256, "sheet": intake.sheet, "unit": unit.name(), "rows": lines.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged});
+        let after = serde_json::json!({"file": req.file_name, "sha256": sha256, "sheet": sheet, "unit": unit.name(), "rows": lines.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged});
         tx.append_event(&event(
             actor,
             "lines.import",
@@ -174,7 +90,7 @@ impl Service {
         tx.commit().await?;
         Ok(ImportReport {
             file: req.file_name.to_string(),
-            sheet: intake.sheet,
+            sheet,
             ministry,
             fiscal_year: req.fiscal_year,
             unit,
@@ -185,4 +101,109 @@ impl Service {
             sha256,
         })
     }
+}
+
+/// A file's lines, read and checked.
+pub(crate) struct Parsed {
+    /// The sheet read, for workbooks.
+    pub sheet: Option<String>,
+    /// The unit amounts were read in.
+    pub unit: Unit,
+    /// The lines.
+    pub lines: Vec<haibun_domain::RequestLine>,
+}
+
+/// Reads a file of lines in the template's layout for one ministry and checks every row, the
+/// stated units and the sheet's ministry. Every problem is returned, or the lines.
+pub(crate) fn parse_file(
+    policy: &haibun_domain::Policy,
+    ministry: &str,
+    req: &ImportRequest<'_>,
+) -> ServiceResult<Parsed> {
+    let intake = haibun_sheets::read_intake(req.bytes, req.file_name).map_err(ServiceError::Invalid)?;
+    let mut problems = Vec::new();
+
+    // Every unit the file states (the 単位 cell, notes in amount headers) and --unit must agree.
+    let mut stated: Vec<(Unit, &Location, String)> = Vec::new();
+    for (text, loc) in intake.unit_cell.iter().chain(&intake.header_units) {
+        match text.parse::<Unit>() {
+            Ok(u) => stated.push((u, loc, text.clone())),
+            Err(_) => problems.push(Problem::new(
+                ProblemCode::UnitConflict,
+                loc.clone(),
+                format!("単位「{text}」は 円・千円・百万円 のいずれかにしてください"),
+                format!("unit \"{text}\" must be 円, 千円 or 百万円"),
+            )),
+        }
+    }
+    let unit = req.unit.or_else(|| stated.first().map(|s| s.0)).unwrap_or(Unit::ThousandYen);
+    for (u, loc, text) in &stated {
+        if *u != unit {
+            let source = if req.unit.is_some() { "--unit" } else { "最初の単位 / the first unit" };
+            problems.push(Problem::new(
+                ProblemCode::UnitConflict,
+                (*loc).clone(),
+                format!("単位「{text}」が {source}（{}）と異なります", unit.label_ja()),
+                format!("unit \"{text}\" differs from {source} ({})", unit.name()),
+            ));
+        }
+    }
+    if let Some((text, loc)) = &intake.ministry_cell {
+        match policy.resolve(Kind::Ministry, text) {
+            Some(code) if code == ministry => {}
+            Some(code) => problems.push(Problem::new(
+                ProblemCode::MinistryConflict,
+                loc.clone(),
+                format!("シートの府省（{text}）が取り込み先（{ministry}）と異なります"),
+                format!("the sheet's ministry ({code}) differs from the one importing ({ministry})"),
+            )),
+            None => problems.push(Problem::new(
+                ProblemCode::UnknownCode,
+                loc.clone(),
+                format!("府省「{text}」は方針にありません"),
+                format!("unknown ministry \"{text}\""),
+            )),
+        }
+    }
+    if intake.rows.is_empty() {
+        problems.push(Problem::new(
+            ProblemCode::NoData,
+            Location { sheet: intake.sheet.clone(), ..Location::file(req.file_name) },
+            "要求行が一行もありません",
+            "the file holds no request lines",
+        ));
+    }
+
+    let ctx = RowContext { policy, fiscal_year: req.fiscal_year, ministry, unit };
+    let mut lines = Vec::with_capacity(intake.rows.len());
+    let mut first_row: HashMap<String, u32> = HashMap::new();
+    for row in &intake.rows {
+        match parse_row(&row.cells, &row.location, ctx) {
+            Ok(line) => {
+                let r = row.location.row.unwrap_or(0);
+                if let Some(first) = first_row.insert(line.line_id.to_string(), r) {
+                    first_row.insert(line.line_id.to_string(), first);
+                    let loc = row
+                        .cells
+                        .iter()
+                        .find(|c| c.field == haibun_domain::line::Field::LineId)
+                        .map_or_else(|| row.location.clone(), |c| c.location.clone());
+                    problems.push(Problem::new(
+                        ProblemCode::DuplicateLineId,
+                        loc,
+                        format!("事業番号 {} は {first} 行目にもあります", line.line_id),
+                        format!("line id {} also appears in row {first}", line.line_id),
+                    ));
+                } else {
+                    lines.push(line);
+                }
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.location.row.unwrap_or(0));
+        return Err(ServiceError::Invalid(haibun_domain::problem::cap(problems)));
+    }
+    Ok(Parsed { sheet: intake.sheet, unit, lines })
 }

@@ -3,6 +3,7 @@
 
 mod actor;
 mod auth;
+mod book;
 mod cycle;
 pub mod demo;
 mod error;
@@ -16,6 +17,7 @@ use haibun_store::{OpenMode, Store};
 
 pub use actor::Actor;
 pub use auth::{Session, SignedIn};
+pub use book::PriorImportReport;
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
 pub use intake::{ImportReport, ImportRequest};

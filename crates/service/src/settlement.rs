@@ -87,7 +87,7 @@ impl Service {
         Ok(id)
     }
 
-    async fn snapshot_of(&self, fy: FiscalYear, id: Option<i64>) -> ServiceResult<SnapshotRow> {
+    pub(crate) async fn snapshot_of(&self, fy: FiscalYear, id: Option<i64>) -> ServiceResult<SnapshotRow> {
         self.policy(fy).await?;
         let found = match id {
             Some(id) => self.store.snapshot(id).await?.filter(|s| s.fiscal_year == fy.year()),

@@ -2,6 +2,7 @@
 //!
 //! Input is bytes and a file name (for messages); output is bytes. No storage, no HTTP.
 
+pub mod book;
 mod read;
 mod write;
 

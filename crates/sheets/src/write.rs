@@ -215,7 +215,7 @@ fn write_howto(ws: &mut Worksheet, policy: &Policy, unit: Unit) -> Result<(), Xl
 pub(crate) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// Puts `'` before text that a spreadsheet program would otherwise run as a formula (CSV injection).
-fn escape_csv_cell(v: String) -> String {
+pub(crate) fn escape_csv_cell(v: String) -> String {
     if v.starts_with(FORMULA_STARTS) || (v.starts_with('\'') && v[1..].starts_with(FORMULA_STARTS)) {
         format!("'{v}")
     } else {

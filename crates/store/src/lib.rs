@@ -8,6 +8,7 @@ mod auth;
 mod cycle;
 mod lines;
 mod policies;
+mod prior;
 mod snapshots;
 pub mod test_support;
 
@@ -21,6 +22,7 @@ pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
 pub use auth::SessionRow;
 pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
 pub use lines::{LineChange, StoredLine};
+pub use prior::{PriorImport, PriorSourceRow};
 pub use snapshots::{SnapshotLine, SnapshotRow};
 
 /// Which database a store is on.

@@ -25,6 +25,9 @@ use haibun_service::Service;
 
 pub use api::openapi_paths;
 
+/// The Digital Agency design tokens (vendored from `@digital-go-jp/design-tokens`).
+pub const TOKENS_CSS: &str = include_str!("../static/tokens.css");
+
 /// What every handler gets.
 #[derive(Debug, Clone)]
 pub struct AppState {

@@ -539,3 +539,44 @@ async fn every_demo_user_signs_in_and_sees_their_tasks() {
         .await;
     assert!(html.contains("未回答の指示 #3"), "{html}");
 }
+
+#[tokio::test]
+async fn the_compilation_page_offers_the_budget_book_in_three_formats() {
+    let app = app().await;
+    let (_, cookie) = app.sign_in("hq", "password-of-hq").await;
+    let cookie = cookie.unwrap();
+    let get =
+        |uri: &str| Request::builder().uri(uri).header(header::COOKIE, cookie.clone()).body(Body::empty()).unwrap();
+    let (status, html, _) = app.call(get("/years/2023/compile")).await;
+    assert_eq!(status, StatusCode::OK);
+    for id in ["book-xlsx-requested", "book-csv-requested", "book-html-requested"] {
+        assert!(html.contains(id), "{id} offered");
+    }
+    let res = app
+        .router
+        .clone()
+        .oneshot(get("/years/2023/book?stage=requested&unit=thousand-yen&format=xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains("haibun-FY2023-requested-book.xlsx"));
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert!(bytes.starts_with(b"PK\x03\x04"), "a workbook");
+    let res = app.router.clone().oneshot(get("/years/2023/book?format=csv")).await.unwrap();
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
+    let (status, page, headers) = app.call(get("/years/2023/book?format=html&unit=hundred-million-yen")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("総括表") && page.contains("億円") && page.contains("/static/book.css"));
+    assert!(!page.contains("<style"), "no inline style: the CSP allows none");
+    assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("style-src 'self'"));
+    let (status, css, _) = app.call(get("/static/book.css")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(css.contains("@page"));
+    let (status, _, _) = app.call(get("/years/2023/book?format=pdf")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "invalid input, as everywhere");
+    let (status, _, _) = app.call(get("/years/2023/book?stage=settled")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no snapshot yet");
+    // Without a session: sent to sign in, nothing served.
+    let (status, _, _) = app.call(Request::builder().uri("/years/2023/book").body(Body::empty()).unwrap()).await;
+    assert!(status.is_redirection() || status == StatusCode::UNAUTHORIZED, "{status}");
+}

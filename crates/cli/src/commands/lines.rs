@@ -8,7 +8,7 @@ use haibun_service::{Actor, ExportFormat, ImportRequest, Service, ServiceError};
 use crate::cli::{Command, Format};
 use crate::output::{CliError, write_file};
 
-fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     let io = |source| CliError::Io { path: path.display().to_string(), source };
     let meta = std::fs::metadata(path).map_err(io)?;
     let file = path.display().to_string();

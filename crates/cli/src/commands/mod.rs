@@ -4,6 +4,7 @@ mod cycle;
 mod demo;
 mod lines;
 mod policy;
+mod report;
 mod settlement;
 
 use haibun_domain::Yen;
@@ -58,6 +59,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         c @ (Command::Template { .. } | Command::Import { .. } | Command::Export { .. }) => {
             lines::run(&svc, &actor, c).await
         }
+        Command::Report { fy, stage, snapshot_id, unit, format, output } => {
+            report::report(&svc, &actor, fy, stage, snapshot_id, unit, format, &output).await
+        }
+        Command::Prior { command } => report::prior(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
         Command::Hearing { command } => cycle::hearing(&svc, &actor, command).await,

@@ -29,6 +29,8 @@ struct CompilePage {
     total: Amounts,
     tables: Vec<(String, &'static str, Vec<Labelled>)>,
     can_snapshot: bool,
+    /// The stages whose book can be downloaded from this view.
+    book_stages: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +94,11 @@ pub(super) async fn compilation(
     ];
     let stage = serde_json::to_value(comp.stage).ok().and_then(|s| s.as_str().map(str::to_string)).unwrap_or_default();
     let can_snapshot = matches!(v.actor.role, Role::Hq | Role::Admin) && q.snapshot.is_none();
+    let book_stages = match (q.snapshot, comp.stage) {
+        (None, _) => vec!["requested"],
+        (Some(_), haibun_domain::Stage::Settled) => vec!["settled", "compiled"],
+        (Some(_), _) => vec!["compiled"],
+    };
     render(&CompilePage {
         c,
         fy,
@@ -102,6 +109,7 @@ pub(super) async fn compilation(
         total: comp.total,
         tables,
         can_snapshot,
+        book_stages,
     })
 }
 
@@ -119,4 +127,78 @@ pub(super) async fn snapshot(
         Ok(id) => Redirect::to(&format!("/years/{}/compile?snapshot={id}", fy.year())).into_response(),
         Err(e) => page_error(e, v.lang),
     }
+}
+
+#[derive(Deserialize)]
+pub(super) struct BookQuery {
+    stage: Option<String>,
+    snapshot: Option<i64>,
+    unit: Option<String>,
+    format: Option<String>,
+}
+
+/// The budget book of a stage as a download: `format` xlsx, csv (a zip of one CSV per table) or
+/// html (one printable page).
+pub(super) async fn book(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(fy): Path<i64>,
+    Query(q): Query<BookQuery>,
+) -> Response {
+    let fy = match fy_of(fy, v.lang) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let bad = |ja: &str, en: &str| {
+        page_error(
+            ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::InvalidArgument,
+                haibun_domain::Location::field("query"),
+                ja,
+                en,
+            )]),
+            v.lang,
+        )
+    };
+    let stage = match q.stage.as_deref().unwrap_or("requested") {
+        "requested" => haibun_domain::Stage::Requested,
+        "compiled" => haibun_domain::Stage::Compiled,
+        "settled" => haibun_domain::Stage::Settled,
+        _ => {
+            return bad(
+                "段階は requested・compiled・settled のいずれかです",
+                "stage must be requested, compiled or settled",
+            );
+        }
+    };
+    let unit = match q.unit.as_deref().unwrap_or("million-yen").parse::<haibun_domain::book::ReportUnit>() {
+        Ok(u) => u,
+        Err(e) => return bad(&e, &e),
+    };
+    let book = match st.svc.book(&v.actor, fy, stage, q.snapshot, unit).await {
+        Ok(b) => b,
+        Err(e) => return page_error(e, v.lang),
+    };
+    let name = format!("haibun-FY{}-{}-book", fy.year(), book.meta.stage_name());
+    let (content_type, ext, bytes) = match q.format.as_deref().unwrap_or("xlsx") {
+        "xlsx" => match haibun_sheets::book::write_book_xlsx(&book) {
+            Ok(b) => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", b),
+            Err(e) => return page_error(ServiceError::Internal(e.into()), v.lang),
+        },
+        "csv" => ("application/zip", "zip", haibun_sheets::book::book_csv_zip(&book)),
+        "html" => {
+            let style = haibun_sheets::book::BookStyle::Linked(&["/static/tokens.css", "/static/book.css"]);
+            let html = haibun_sheets::book::write_book_html(&book, style);
+            return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+        }
+        _ => return bad("形式は xlsx・csv・html のいずれかです", "format must be xlsx, csv or html"),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
 }
