@@ -280,6 +280,45 @@ fn a_bad_prior_year_file_is_refused_and_nothing_is_held(db: Db) {
     assert!(ok(&t, &["prior", "list", "--fy", "2023"]).contains("取り込まれていません"));
 }
 
+/// The demo, through the real binary: the book of its requests, then, once HQ has compiled and the
+/// year is settled, of the compiled and settled stages.
+#[test]
+fn the_demo_book_at_every_stage() {
+    let t = TestDb::new(Db::Sqlite);
+    ok(&t, &["demo", "--no-serve"]);
+    assert!(
+        ok(&t, &["prior", "list", "--fy", "2023"]).contains("demo-2022-settled-MEXT.xlsx"),
+        "the demo holds FY2022"
+    );
+    let out = t.path("demo-requested.xlsx");
+    ok(&t, &["report", "--fy", "2023", "-o", out.to_str().unwrap()]);
+    let lines = sheet(&out, "事業一覧");
+    let ended = lines.iter().filter(|r| text(&r[5]) == "終了").count();
+    assert!(ended >= 2, "the demo's ended lines appear ({ended})");
+    // Finish the cycle as the administrator: what is not consented yet is excluded, with a reason.
+    let status = ok(&t, &["status", "--fy", "2023"]);
+    for line in status.lines().filter(|l| l.starts_with("  ") && !l.contains("consented")) {
+        let ministry = line.split_whitespace().next().unwrap();
+        ok(
+            &t,
+            &["package", "exclude", "--fy", "2023", "--ministry", ministry, "--reason", "デモ: 期限内に了解に至らず"],
+        );
+    }
+    ok(&t, &["compile", "--fy", "2023", "--snapshot"]);
+    ok(&t, &["submit", "--fy", "2023"]);
+    ok(&t, &["settle", "--fy", "2023", "--accept-requested"]);
+    for stage in ["requested", "compiled", "settled"] {
+        for ext in ["xlsx", "zip", "html"] {
+            let out = t.path(&format!("demo-{stage}.{ext}"));
+            let printed = ok(&t, &["report", "--fy", "2023", "--stage", stage, "-o", out.to_str().unwrap()]);
+            assert!(printed.contains(stage), "{printed}");
+            assert!(std::fs::metadata(&out).unwrap().len() > 1000, "{stage}.{ext} written");
+        }
+    }
+    let settled = sheet(&t.path("demo-settled.xlsx"), "府省別");
+    assert!(settled[2].iter().any(|h| text(h) == "政府予算案額"), "the settled book shows the settled amounts");
+}
+
 on_both_databases!(
     the_book_of_every_stage_in_every_format,
     a_ministry_book_covers_only_its_own_lines_and_prior_budget,

@@ -410,6 +410,69 @@ fn by_key(rows: &[crate::compile::KeyRow]) -> HashMap<&str, Amounts> {
     rows.iter().map(|r| (r.key.as_str(), r.amounts)).collect()
 }
 
+/// What a matrix table shows: row codes × column codes of this stage's amounts.
+struct MatrixSpec {
+    sheet: &'static str,
+    name: &'static str,
+    title_ja: &'static str,
+    title_en: &'static str,
+    rows: (Kind, Vec<String>),
+    columns: (Kind, Vec<String>),
+}
+
+/// A matrix of this stage's amounts with, per row, its total, the prior year, the change and the
+/// ratio (総括表, 府省×統合プロジェクト, 疾患領域別).
+fn matrix(
+    policy: &Policy,
+    spec: MatrixSpec,
+    cells: HashMap<(String, String), Yen>,
+    prior: &HashMap<String, Yen>,
+) -> Table {
+    let (row_kind, row_codes) = spec.rows;
+    let (col_kind, col_codes) = spec.columns;
+    let col_codes = ordered(policy, col_kind, col_codes);
+    let (ja, en) = row_kind.names();
+    let mut columns = vec![Column::new(ja, en, ColumnKind::Text)];
+    for c in &col_codes {
+        columns.push(Column::new(label(policy, col_kind, c), c.clone(), ColumnKind::Amount));
+    }
+    let n = columns.len();
+    columns.push(Column::new("合計", "total", ColumnKind::RowSum { first: 1, last: n - 1 }));
+    columns.push(Column::new("前年度予算額", "prior year", ColumnKind::Amount));
+    columns.push(Column::new("増減", "change", ColumnKind::Diff { a: n, b: n + 1 }));
+    columns.push(Column::new("前年度比(%)", "ratio to prior year (%)", ColumnKind::Ratio { a: n, b: n + 1 }));
+    let rows: Vec<Vec<Value>> = ordered(policy, row_kind, row_codes)
+        .iter()
+        .map(|r| {
+            let mut row = vec![Value::Text(label(policy, row_kind, r))];
+            let mut sum = Yen::ZERO;
+            for c in &col_codes {
+                let v = cells.get(&(r.clone(), c.clone())).copied().unwrap_or_default();
+                sum += v;
+                row.push(Value::Amount(v));
+            }
+            let p = prior.get(r).copied().unwrap_or_default();
+            row.extend([
+                Value::Amount(sum),
+                Value::Amount(p),
+                Value::Amount(sum - p),
+                Value::Ratio((p != Yen::ZERO).then_some((sum, p))),
+            ]);
+            row
+        })
+        .collect();
+    let total = total_row(&columns, &rows);
+    Table {
+        sheet: spec.sheet,
+        name: spec.name,
+        title_ja: spec.title_ja.into(),
+        title_en: spec.title_en.into(),
+        columns,
+        rows,
+        total,
+    }
+}
+
 /// Builds the book of one stage. `current` holds this stage's lines, each with its settled amount
 /// at the settled stage; `held` the prior year's settled lines of the ministries in
 /// `meta.prior_held`. Other ministries' prior year is each line's declared 前年度予算額.
@@ -473,64 +536,24 @@ pub fn build(policy: &Policy, meta: BookMeta, current: &[(RequestLine, Option<Ye
 
     let mut tables = Vec::new();
 
+    let keys = |rows: &[crate::compile::KeyRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
     // 総括表: ministries × channels, with the total against the prior year.
-    {
-        let channels = ordered(
-            policy,
-            Kind::Channel,
-            comp.by_channel.iter().map(|r| r.key.clone()).chain(pc.by_channel.iter().map(|r| r.key.clone())),
-        );
-        let cells: HashMap<(&str, &str), Yen> = comp
-            .by_ministry_channel
-            .iter()
-            .map(|r| ((r.ministry.as_str(), r.channel.as_str()), r.amounts.current()))
-            .collect();
-        let prior_m = prior_of(&pc.by_ministry);
-        let mut columns = vec![Column::new("府省", "ministry", ColumnKind::Text)];
-        for c in &channels {
-            columns.push(Column::new(label(policy, Kind::Channel, c), c.clone(), ColumnKind::Amount));
-        }
-        let n = columns.len();
-        columns.push(Column::new("合計", "total", ColumnKind::RowSum { first: 1, last: n - 1 }));
-        columns.push(Column::new("前年度予算額", "prior year", ColumnKind::Amount));
-        columns.push(Column::new("増減", "change", ColumnKind::Diff { a: n, b: n + 1 }));
-        columns.push(Column::new("前年度比(%)", "ratio to prior year (%)", ColumnKind::Ratio { a: n, b: n + 1 }));
-        let ministries = ordered(
-            policy,
-            Kind::Ministry,
-            comp.by_ministry.iter().map(|r| r.key.clone()).chain(prior_m.keys().cloned()),
-        );
-        let rows: Vec<Vec<Value>> = ministries
-            .iter()
-            .map(|m| {
-                let mut row = vec![Value::Text(label(policy, Kind::Ministry, m))];
-                let mut sum = Yen::ZERO;
-                for c in &channels {
-                    let v = cells.get(&(m.as_str(), c.as_str())).copied().unwrap_or_default();
-                    sum += v;
-                    row.push(Value::Amount(v));
-                }
-                let p = prior_m.get(m).copied().unwrap_or_default();
-                row.extend([
-                    Value::Amount(sum),
-                    Value::Amount(p),
-                    Value::Amount(sum - p),
-                    Value::Ratio((p != Yen::ZERO).then_some((sum, p))),
-                ]);
-                row
-            })
-            .collect();
-        let total = total_row(&columns, &rows);
-        tables.push(Table {
+    tables.push(matrix(
+        policy,
+        MatrixSpec {
             sheet: "総括表",
             name: "summary",
-            title_ja: "医療分野の研究開発関連予算 総括表（府省別・区分別）".into(),
-            title_en: "Summary: by ministry and budget channel".into(),
-            columns,
-            rows,
-            total,
-        });
-    }
+            title_ja: "医療分野の研究開発関連予算 総括表（府省別・区分別）",
+            title_en: "Summary: by ministry and budget channel",
+            rows: (Kind::Ministry, [keys(&comp.by_ministry), keys(&pc.by_ministry)].concat()),
+            columns: (Kind::Channel, [keys(&comp.by_channel), keys(&pc.by_channel)].concat()),
+        },
+        comp.by_ministry_channel
+            .iter()
+            .map(|r| ((r.ministry.clone(), r.channel.clone()), r.amounts.current()))
+            .collect(),
+        &prior_of(&pc.by_ministry),
+    ));
 
     tables.push(list(
         "府省別",
@@ -551,100 +574,39 @@ pub fn build(policy: &Policy, meta: BookMeta, current: &[(RequestLine, Option<Ye
         &pc.by_project,
     ));
 
-    // 府省×統合プロジェクト: this stage's amounts.
-    {
-        let projects = ordered(policy, Kind::Project, comp.by_project.iter().map(|r| r.key.clone()));
-        let cells: HashMap<(&str, &str), Yen> = comp
-            .by_ministry_project
-            .iter()
-            .map(|r| ((r.ministry.as_str(), r.project.as_str()), r.amounts.current()))
-            .collect();
-        let mut columns = vec![Column::new("府省", "ministry", ColumnKind::Text)];
-        for p in &projects {
-            columns.push(Column::new(label(policy, Kind::Project, p), p.clone(), ColumnKind::Amount));
-        }
-        let n = columns.len();
-        columns.push(Column::new("合計", "total", ColumnKind::RowSum { first: 1, last: n - 1 }));
-        let rows: Vec<Vec<Value>> = ordered(policy, Kind::Ministry, comp.by_ministry.iter().map(|r| r.key.clone()))
-            .iter()
-            .map(|m| {
-                let mut row = vec![Value::Text(label(policy, Kind::Ministry, m))];
-                let mut sum = Yen::ZERO;
-                for p in &projects {
-                    let v = cells.get(&(m.as_str(), p.as_str())).copied().unwrap_or_default();
-                    sum += v;
-                    row.push(Value::Amount(v));
-                }
-                row.push(Value::Amount(sum));
-                row
-            })
-            .collect();
-        let total = total_row(&columns, &rows);
-        tables.push(Table {
+    // 府省×統合プロジェクト, and 疾患領域別: disease areas × projects (shares apportioned).
+    tables.push(matrix(
+        policy,
+        MatrixSpec {
             sheet: "府省×統合プロジェクト",
             name: "by_ministry_project",
-            title_ja: "府省×統合プロジェクト".into(),
-            title_en: "Ministry × integrated project".into(),
-            columns,
-            rows,
-            total,
-        });
-    }
-
-    // 疾患領域別: disease areas × projects (shares apportioned), with the prior year.
-    {
-        let projects = ordered(policy, Kind::Project, comp.by_project.iter().map(|r| r.key.clone()));
-        let cells: HashMap<(&str, &str), Yen> = comp
-            .by_project_disease_area
+            title_ja: "府省×統合プロジェクト",
+            title_en: "Ministry × integrated project",
+            rows: (Kind::Ministry, [keys(&comp.by_ministry), keys(&pc.by_ministry)].concat()),
+            columns: (Kind::Project, keys(&comp.by_project)),
+        },
+        comp.by_ministry_project
             .iter()
-            .map(|r| ((r.disease_area.as_str(), r.project.as_str()), r.amounts.current()))
-            .collect();
-        let prior_d = prior_of(&pc.by_disease_area);
-        let mut columns = vec![Column::new("疾患領域", "disease area", ColumnKind::Text)];
-        for p in &projects {
-            columns.push(Column::new(label(policy, Kind::Project, p), p.clone(), ColumnKind::Amount));
-        }
-        let n = columns.len();
-        columns.push(Column::new("合計", "total", ColumnKind::RowSum { first: 1, last: n - 1 }));
-        columns.push(Column::new("前年度予算額", "prior year", ColumnKind::Amount));
-        columns.push(Column::new("増減", "change", ColumnKind::Diff { a: n, b: n + 1 }));
-        columns.push(Column::new("前年度比(%)", "ratio to prior year (%)", ColumnKind::Ratio { a: n, b: n + 1 }));
-        let areas = ordered(
-            policy,
-            Kind::DiseaseArea,
-            comp.by_disease_area.iter().map(|r| r.key.clone()).chain(prior_d.keys().cloned()),
-        );
-        let rows: Vec<Vec<Value>> = areas
-            .iter()
-            .map(|d| {
-                let mut row = vec![Value::Text(label(policy, Kind::DiseaseArea, d))];
-                let mut sum = Yen::ZERO;
-                for p in &projects {
-                    let v = cells.get(&(d.as_str(), p.as_str())).copied().unwrap_or_default();
-                    sum += v;
-                    row.push(Value::Amount(v));
-                }
-                let p = prior_d.get(d).copied().unwrap_or_default();
-                row.extend([
-                    Value::Amount(sum),
-                    Value::Amount(p),
-                    Value::Amount(sum - p),
-                    Value::Ratio((p != Yen::ZERO).then_some((sum, p))),
-                ]);
-                row
-            })
-            .collect();
-        let total = total_row(&columns, &rows);
-        tables.push(Table {
+            .map(|r| ((r.ministry.clone(), r.project.clone()), r.amounts.current()))
+            .collect(),
+        &prior_of(&pc.by_ministry),
+    ));
+    tables.push(matrix(
+        policy,
+        MatrixSpec {
             sheet: "疾患領域別",
             name: "by_disease_area",
-            title_ja: "疾患領域別（統合プロジェクト×疾患領域、割合で按分）".into(),
-            title_en: "By disease area (integrated project × disease area, shares apportioned)".into(),
-            columns,
-            rows,
-            total,
-        });
-    }
+            title_ja: "疾患領域別（統合プロジェクト×疾患領域、割合で按分）",
+            title_en: "By disease area (integrated project × disease area, shares apportioned)",
+            rows: (Kind::DiseaseArea, [keys(&comp.by_disease_area), keys(&pc.by_disease_area)].concat()),
+            columns: (Kind::Project, keys(&comp.by_project)),
+        },
+        comp.by_project_disease_area
+            .iter()
+            .map(|r| ((r.disease_area.clone(), r.project.clone()), r.amounts.current()))
+            .collect(),
+        &prior_of(&pc.by_disease_area),
+    ));
 
     tables.push(list(
         "開発目的別",
