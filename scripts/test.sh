@@ -53,6 +53,12 @@ if ! command -v soffice >/dev/null; then
   fi
 fi
 command -v soffice >/dev/null && export HAIBUN_REQUIRE_LIBREOFFICE=1
+# DuckDB and pandas, for the test that the benchmark's four engines agree; skipped if PyPI is out of reach.
+if HAIBUN_BENCH_PYTHON=$(scripts/python-env.sh); then
+  export HAIBUN_BENCH_PYTHON HAIBUN_REQUIRE_BENCH_PYTHON=1
+else
+  echo "duckdb と pandas を導入できません。比較テストは省略されます / cannot install duckdb and pandas: the agreement test is skipped" >&2
+fi
 
 cargo test --workspace --all-targets "$@"
 # The browser test: the real binary served to Debian's Chromium through the coordination cycle.

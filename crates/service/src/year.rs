@@ -1,8 +1,9 @@
 //! A fiscal year's set-up and read-outs: init, policy, template, compilation, export.
 
+use haibun_domain::compile::compile_columns;
 use haibun_domain::policy::Kind;
 use haibun_domain::problem::{Location, Problem, ProblemCode};
-use haibun_domain::{Compilation, FiscalYear, Policy, RequestLine, Stage, Unit, compile};
+use haibun_domain::{Compilation, FiscalYear, Policy, RequestLine, Stage, Unit};
 use haibun_store::StoredLine;
 
 use crate::cycle::event;
@@ -152,8 +153,10 @@ impl Service {
 
     /// The compilation of the lines as requested now (a ministry user's covers its own lines).
     pub async fn compile(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Compilation> {
-        let lines = self.lines(actor, fy, None).await?;
-        Ok(compile(fy, Stage::Requested, &lines))
+        let policy = self.policy(fy).await?;
+        let scope = Self::read_scope(actor, &policy, None)?;
+        let cols = self.store.compile_columns(fy, scope.as_deref()).await?;
+        Ok(compile_columns(fy, Stage::Requested, &cols))
     }
 
     /// The stored lines in exactly the template's format, so that importing the export changes nothing.

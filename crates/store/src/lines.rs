@@ -1,10 +1,14 @@
 //! Request lines: the current version of each, and every version ever stored.
 
+use haibun_domain::compile::Columns;
 use haibun_domain::{FiscalYear, LineId, RequestLine, Shares, Yen};
 
 use sqlx::AssertSqlSafe;
 
 use crate::{Result, Store, StoreError, Tx, corrupt};
+
+/// The fields of a line a compilation reads.
+type CompileRow = (String, Option<String>, String, i64, i64, Option<String>, Option<String>);
 
 /// A request line as stored, with its version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +127,33 @@ impl Store {
         let mut lines = convert(rows)?;
         lines.sort_by(|a, b| (&a.line.ministry, &a.line.line_id).cmp(&(&b.line.ministry, &b.line.line_id)));
         Ok(lines)
+    }
+
+    /// The current lines of a year (optionally of one ministry) straight into the compiler's
+    /// columns: only the columns a compilation reads, streamed, never a `RequestLine` per row.
+    pub async fn compile_columns(&self, fiscal_year: FiscalYear, ministry: Option<&str>) -> Result<Columns> {
+        use futures_util::TryStreamExt;
+        let mut cols = Columns::with_capacity(0, false);
+        let mut rows = sqlx::query_as::<_, CompileRow>(
+            "SELECT ministry, project, channel, prior_year, request, disease_areas, purposes FROM request_lines WHERE fiscal_year = $1 AND (CAST($2 AS TEXT) IS NULL OR ministry = $2)",
+        )
+        .bind(fiscal_year.year())
+        .bind(ministry.map(str::to_string))
+        .fetch(&self.pool);
+        while let Some((m, project, channel, prior, request, diseases, purposes)) = rows.try_next().await? {
+            cols.push_stored(
+                &m,
+                project.as_deref(),
+                &channel,
+                Yen(prior),
+                Yen(request),
+                None,
+                diseases.as_deref(),
+                purposes.as_deref(),
+            )
+            .map_err(|e| corrupt(format!("{m}: {e}")))?;
+        }
+        Ok(cols)
     }
 
     /// Every stored version of one line, oldest first.

@@ -1,0 +1,412 @@
+//! haibun-bench: the compilation at 10 k, 100 k and 1 M lines, against DuckDB and pandas in the
+//! same run, from the same seeded data.
+//!
+//! For each size it generates lines of a realistic shape (5 ministries, 6 integrated projects, 7
+//! disease areas with 1–3 shares, 4 purposes with 1–2 shares, text summaries), then times:
+//! - haibun in memory: `compile_columns` over the lines in columns (best of `--repeat`);
+//! - haibun end to end: the real binary, `haibun compile --format json`, on a SQLite database
+//!   holding the lines (process start to JSON, best of `--repeat`);
+//! - DuckDB and pandas: `bench/crosstabs.py`, the same cross-tabs with share-weighted group-bys
+//!   (load and query timed apart).
+//!
+//! All four results must be identical, cell by cell; a difference stops the run with exit 1.
+//! `--check` runs the same comparison without printing timings (used by the tests).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use clap::Parser;
+use haibun_domain::compile::{Columns, Compilation, Stage, compile_columns};
+use haibun_domain::policy::{Kind, Policy};
+use haibun_domain::{FiscalYear, LineId, RequestLine, Shares, Yen};
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+#[command(about = "haibun's compilation against DuckDB and pandas, in one run")]
+struct Args {
+    /// Line counts to run.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    sizes: Vec<usize>,
+    /// The generator's seed.
+    #[arg(long, default_value_t = 2023)]
+    seed: u64,
+    /// Timed runs per measurement (the best is reported).
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// The Python with duckdb and pandas.
+    #[arg(long, default_value = "python3")]
+    python: String,
+    /// The haibun binary (default: beside this one).
+    #[arg(long)]
+    haibun: Option<PathBuf>,
+    /// Where data and databases go (default: a temporary folder, removed afterwards).
+    #[arg(long)]
+    workdir: Option<PathBuf>,
+    /// Also write the figures as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Only check that all four agree; print no timings.
+    #[arg(long)]
+    check: bool,
+}
+
+/// splitmix64: small, seeded, the same everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Picks `k` distinct codes and whole percents summing to 100.
+fn shares(rng: &mut Rng, codes: &[&str], k: usize) -> Shares {
+    let mut pool: Vec<&str> = codes.to_vec();
+    let mut picked = Vec::new();
+    for _ in 0..k {
+        picked.push(pool.remove(rng.below(pool.len() as u64) as usize).to_string());
+    }
+    let pct: Vec<u8> = match k {
+        1 => vec![100],
+        2 => {
+            let a = 10 + 5 * rng.below(17) as u8;
+            vec![a, 100 - a]
+        }
+        _ => {
+            let a = 10 + rng.below(51) as u8;
+            let b = 10 + rng.below(u64::from(81 - a)) as u8;
+            vec![a, b, 100 - a - b]
+        }
+    };
+    Shares::new(picked.into_iter().zip(pct).collect()).expect("valid generated shares")
+}
+
+const PHRASES: [&str; 8] = [
+    "革新的な医薬品の創出に向けた基盤技術の開発",
+    "疾患の早期診断を可能とする医療機器の研究",
+    "再生・細胞医療の実用化を加速する研究開発",
+    "ゲノム・データを活用した個別化医療の推進",
+    "感染症に対するワクチン・治療薬の研究開発",
+    "臨床研究の質の向上と国際共同研究の推進",
+    "若手研究者の育成と研究基盤の整備",
+    "産学官連携による実用化支援",
+];
+
+/// `n` lines of a realistic shape, seeded.
+fn generate(policy: &Policy, seed: u64, n: usize) -> Vec<RequestLine> {
+    let mut rng = Rng(seed);
+    let fy = policy.fiscal_year;
+    let ministries: Vec<&str> = policy.codes(Kind::Ministry).into_iter().take(5).collect();
+    let projects = policy.codes(Kind::Project);
+    let diseases = policy.codes(Kind::DiseaseArea);
+    let purposes = policy.codes(Kind::Purpose);
+    (0..n)
+        .map(|i| {
+            let ministry = ministries[rng.below(ministries.len() as u64) as usize];
+            let channel = match rng.below(100) {
+                0..70 => "AMED",
+                70..85 => "INHOUSE",
+                85..92 => "FUND",
+                _ => "OTHER",
+            };
+            let project = (channel == "AMED" || rng.below(2) == 0)
+                .then(|| projects[rng.below(projects.len() as u64) as usize].to_string());
+            // Log-uniform from ¥10 million to ¥50 billion, in thousands of yen.
+            let exp = 7.0 + (rng.below(1_000_000) as f64 / 1_000_000.0) * 3.7;
+            let request = (10f64.powf(exp) as i64 / 1_000) * 1_000;
+            let is_new = rng.below(5) == 0;
+            let prior = if is_new { 0 } else { (request / 1_000 * (80 + rng.below(41) as i64) / 100) * 1_000 };
+            let disease_areas = (rng.below(10) != 0).then(|| {
+                let k = 1 + rng.below(3) as usize;
+                shares(&mut rng, &diseases, k)
+            });
+            let purpose_shares = (rng.below(10) != 0).then(|| {
+                let k = 1 + rng.below(2) as usize;
+                shares(&mut rng, &purposes, k)
+            });
+            let phrase = PHRASES[rng.below(PHRASES.len() as u64) as usize];
+            RequestLine {
+                fiscal_year: fy,
+                ministry: ministry.to_string(),
+                line_id: LineId::parse(&format!("{ministry}-{i:07}")).expect("id"),
+                name: format!("{phrase}（{i}）"),
+                channel: channel.to_string(),
+                project,
+                prior_year: Yen(prior),
+                request: Yen(request),
+                priority_frame: None,
+                disease_areas,
+                purposes: purpose_shares,
+                is_new,
+                summary: format!("{phrase}を行う。{}", PHRASES[(i + 3) % PHRASES.len()]),
+                kpi: "成果目標: 論文数・特許出願数・臨床試験の開始件数".to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Writes the three CSV files `bench/crosstabs.py` reads.
+fn write_csv(dir: &Path, lines: &[RequestLine]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut l = std::io::BufWriter::new(std::fs::File::create(dir.join("lines.csv"))?);
+    let mut d = std::io::BufWriter::new(std::fs::File::create(dir.join("disease_shares.csv"))?);
+    let mut p = std::io::BufWriter::new(std::fs::File::create(dir.join("purpose_shares.csv"))?);
+    writeln!(l, "line,ministry,project,channel,prior_year,request")?;
+    writeln!(d, "line,seq,code,pct")?;
+    writeln!(p, "line,seq,code,pct")?;
+    for (i, x) in lines.iter().enumerate() {
+        writeln!(
+            l,
+            "{i},{},{},{},{},{}",
+            x.ministry,
+            x.project.as_deref().unwrap_or(""),
+            x.channel,
+            x.prior_year.get(),
+            x.request.get()
+        )?;
+        for (out, s) in [(&mut d, &x.disease_areas), (&mut p, &x.purposes)] {
+            for (seq, (code, pct)) in s.iter().flat_map(|s| s.pairs()).enumerate() {
+                writeln!(out, "{i},{seq},{code},{pct}")?;
+            }
+        }
+    }
+    l.flush()?;
+    d.flush()?;
+    p.flush()
+}
+
+type Canon = BTreeMap<String, BTreeMap<String, (i64, i64)>>;
+
+/// The cross-tabs the Python script computes, from a compilation's JSON, in its canonical form.
+fn canonical(c: &Value) -> Canon {
+    let mut out = Canon::new();
+    let pair = |v: &Value| (v["prior_year"].as_i64().expect("prior"), v["request"].as_i64().expect("request"));
+    out.insert("total".into(), BTreeMap::from([(String::new(), pair(&c["total"]))]));
+    for (name, keys) in [
+        ("by_ministry", &["key"][..]),
+        ("by_project", &["key"]),
+        ("by_channel", &["key"]),
+        ("by_disease_area", &["key"]),
+        ("by_purpose", &["key"]),
+        ("by_ministry_project", &["ministry", "project"]),
+        ("by_project_disease_area", &["project", "disease_area"]),
+    ] {
+        let rows = c[name].as_array().expect("breakdown").iter().map(|r| {
+            let k = keys.iter().map(|k| r[*k].as_str().expect("key")).collect::<Vec<_>>().join("|");
+            (k, pair(r))
+        });
+        out.insert(name.into(), rows.collect());
+    }
+    out
+}
+
+/// The Python script's result in the same form.
+fn canonical_python(r: &Value) -> Canon {
+    let mut out = Canon::new();
+    let pair = |v: &Value| (v[0].as_i64().expect("prior"), v[1].as_i64().expect("request"));
+    out.insert("total".into(), BTreeMap::from([(String::new(), pair(&r["total"]))]));
+    for (name, rows) in r.as_object().expect("result") {
+        if name == "total" {
+            continue;
+        }
+        out.insert(name.clone(), rows.as_object().expect("rows").iter().map(|(k, v)| (k.clone(), pair(v))).collect());
+    }
+    out
+}
+
+fn first_difference(a: &Canon, b: &Canon) -> Option<String> {
+    for (name, rows) in a {
+        let Some(other) = b.get(name) else { return Some(format!("{name} missing")) };
+        for (k, v) in rows {
+            if other.get(k) != Some(v) {
+                return Some(format!("{name}[{k}]: {v:?} vs {:?}", other.get(k)));
+            }
+        }
+        if rows.len() != other.len() {
+            return Some(format!("{name}: {} vs {} rows", rows.len(), other.len()));
+        }
+    }
+    (a.len() != b.len()).then(|| format!("{} vs {} breakdowns", a.len(), b.len()))
+}
+
+fn best<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let v = f();
+        best = best.min(t.elapsed().as_secs_f64());
+        last = Some(v);
+    }
+    (best, last.expect("ran once"))
+}
+
+/// A SQLite database holding the lines, through the store's own writes, in one transaction.
+async fn database(path: &Path, lines: &[RequestLine]) -> anyhow::Result<()> {
+    let _ = std::fs::remove_file(path);
+    let db = path.display().to_string();
+    let svc = haibun_service::Service::open(&db, true).await?;
+    svc.init(&haibun_service::Actor::system(), lines[0].fiscal_year).await?;
+    svc.close().await;
+    let store = haibun_store::Store::open(&db, haibun_store::OpenMode::Existing).await?;
+    let mut tx = store.begin().await?;
+    for l in lines {
+        tx.save_line(l, None, "bench", "2023-01-01T00:00:00Z").await?;
+    }
+    tx.commit().await?;
+    store.close().await;
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .unwrap_or(0);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    format!("{cpu}, {cores} cores, {} GiB", mem / 1024 / 1024)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let haibun = match &args.haibun {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?.with_file_name("haibun"),
+    };
+    anyhow::ensure!(
+        haibun.exists(),
+        "{} not found: build it first (cargo build --release -p haibun)",
+        haibun.display()
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/crosstabs.py");
+    let tmp = tempfile::tempdir()?;
+    let work = args.workdir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let policy = Policy::builtin(FiscalYear::try_from(2023)?)
+        .expect("built in")
+        .map_err(|p| anyhow::anyhow!("the built-in policy is invalid: {p:?}"))?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let fy = policy.fiscal_year;
+    let mut report = Vec::new();
+    if !args.check {
+        println!("haibun-bench: seed {}, best of {} runs; machine: {}", args.seed, args.repeat, machine());
+    }
+    for &n in &args.sizes {
+        let dir = work.join(format!("n{n}"));
+        let lines = generate(&policy, args.seed, n);
+        write_csv(&dir, &lines)?;
+
+        // haibun in memory: the lines already in columns, as DuckDB's are already in a table.
+        let mut cols = Columns::with_capacity(lines.len(), false);
+        let (columns_s, ()) = best(1, || {
+            for l in &lines {
+                cols.push_line(l, None);
+            }
+        });
+        let (memory_s, comp): (f64, Compilation) =
+            best(args.repeat, || compile_columns(fy, Stage::Requested, std::hint::black_box(&cols)));
+        let ours = canonical(&serde_json::to_value(&comp)?);
+
+        // haibun end to end: the real binary on a database holding the lines.
+        let db = dir.join("bench.db");
+        let t = Instant::now();
+        rt.block_on(database(&db, &lines))?;
+        let store_s = t.elapsed().as_secs_f64();
+        let (e2e_s, out) = best(args.repeat, || {
+            Command::new(&haibun).arg("--db").arg(&db).args(["compile", "--fy", "2023", "--format", "json"]).output()
+        });
+        let out = out?;
+        anyhow::ensure!(out.status.success(), "haibun compile failed: {}", String::from_utf8_lossy(&out.stderr));
+        let e2e = canonical(&serde_json::from_slice(&out.stdout)?);
+
+        // DuckDB and pandas, from the same data.
+        let py =
+            Command::new(&args.python).arg(&script).arg(&dir).args(["--repeat", &args.repeat.to_string()]).output()?;
+        anyhow::ensure!(py.status.success(), "{} failed: {}", script.display(), String::from_utf8_lossy(&py.stderr));
+        let py: Value = serde_json::from_slice(&py.stdout)?;
+
+        let mut all_same = true;
+        for (what, other) in [
+            ("haibun end to end", e2e),
+            ("DuckDB", canonical_python(&py["duckdb"]["result"])),
+            ("pandas", canonical_python(&py["pandas"]["result"])),
+        ] {
+            if let Some(d) = first_difference(&ours, &other) {
+                eprintln!("{n} lines: haibun in memory and {what} differ: {d}");
+                all_same = false;
+            }
+        }
+        anyhow::ensure!(all_same, "the four results differ at {n} lines");
+        let (dq, dl) =
+            (py["duckdb"]["query_s"].as_f64().unwrap_or(0.0), py["duckdb"]["load_s"].as_f64().unwrap_or(0.0));
+        let (pq, pl) =
+            (py["pandas"]["query_s"].as_f64().unwrap_or(0.0), py["pandas"]["load_s"].as_f64().unwrap_or(0.0));
+        let total = comp.total;
+        if args.check {
+            println!(
+                "{n} lines: all four identical (total prior {} request {})",
+                total.prior_year.get(),
+                total.request.get()
+            );
+        } else {
+            println!("\n{n} lines (total request ¥{}): all four identical", total.request.get());
+            println!(
+                "  haibun in memory (compile_columns)   {:>10.4} s   (lines → columns {:.4} s)",
+                memory_s, columns_s
+            );
+            println!("  DuckDB query (preloaded table)       {:>10.4} s   haibun/DuckDB = {:.3}", dq, memory_s / dq);
+            println!("  pandas query (preloaded frame)       {:>10.4} s   pandas/haibun = {:.1}×", pq, pq / memory_s);
+            println!(
+                "  haibun end to end (compile --json)   {:>10.4} s   (database written in {:.1} s)",
+                e2e_s, store_s
+            );
+            println!(
+                "  DuckDB load + query                  {:>10.4} s   haibun/DuckDB = {:.3}",
+                dl + dq,
+                e2e_s / (dl + dq)
+            );
+            println!(
+                "  pandas load + query                  {:>10.4} s   pandas/haibun = {:.1}×",
+                pl + pq,
+                (pl + pq) / e2e_s
+            );
+        }
+        report.push(json!({
+            "lines": n, "seed": args.seed, "repeat": args.repeat,
+            "haibun_memory_s": memory_s, "haibun_columns_build_s": columns_s, "haibun_e2e_s": e2e_s, "haibun_db_write_s": store_s,
+            "duckdb": {"version": py["duckdb"]["version"], "load_s": dl, "query_s": dq},
+            "pandas": {"version": py["pandas"]["version"], "load_s": pl, "query_s": pq},
+            "ratios": {
+                "memory_over_duckdb_query": memory_s / dq,
+                "e2e_over_duckdb_load_query": e2e_s / (dl + dq),
+                "pandas_query_over_memory": pq / memory_s,
+                "pandas_load_query_over_e2e": (pl + pq) / e2e_s,
+            },
+        }));
+        if args.workdir.is_none() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+    }
+    if let Some(p) = &args.json {
+        std::fs::write(p, serde_json::to_string_pretty(&json!({"machine": machine(), "runs": report}))?)?;
+    }
+    Ok(())
+}
