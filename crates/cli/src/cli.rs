@@ -329,6 +329,12 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// 調整費 / the adjustment fund
+    Fund {
+        /// The fund command.
+        #[command(subcommand)]
+        command: FundCommand,
+    },
     /// 前年度予算（比較の基準）/ the prior year's settled budget, for comparison
     Prior {
         /// The prior command.
@@ -355,6 +361,25 @@ pub enum Command {
         /// The token command.
         #[command(subcommand)]
         command: TokenCommand,
+    },
+}
+
+/// `haibun fund …`
+#[derive(Debug, Subcommand)]
+pub enum FundCommand {
+    /// 配分の最適化だけを行う（入力は文書化した JSON）/ run the optimiser alone on an instance (documented JSON)
+    Solve {
+        /// 問題ファイル（JSON: pool, proposals, constraints）/ the instance file
+        instance: PathBuf,
+        /// 出力形式 / output format (json or text)
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// 時間制限（ミリ秒）。超えたら最良の案と最適性ギャップを示す / time limit in milliseconds: then the best plan found and its gap
+        #[arg(long)]
+        time_limit_ms: Option<u64>,
+        /// 制約の限界価値と財源の感度分析を省く / skip the marginal values and the pool sweep
+        #[arg(long)]
+        no_analysis: bool,
     },
 }
 

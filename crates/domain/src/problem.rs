@@ -131,6 +131,10 @@ pub enum ProblemCode {
     NoData,
     /// More problems than are listed.
     TooManyProblems,
+    /// A JSON input is not valid JSON of the documented shape.
+    MalformedJson,
+    /// No allocation meets the constraints; the location names one that cannot be met.
+    Infeasible,
 }
 
 impl ProblemCode {
@@ -166,6 +170,8 @@ impl ProblemCode {
             MinistryConflict => "E_MINISTRY_CONFLICT",
             NoData => "E_NO_DATA",
             TooManyProblems => "E_TOO_MANY_PROBLEMS",
+            MalformedJson => "E_MALFORMED_JSON",
+            Infeasible => "E_INFEASIBLE",
         }
     }
 }

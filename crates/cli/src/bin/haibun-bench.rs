@@ -21,6 +21,7 @@ use std::time::Instant;
 use clap::Parser;
 use haibun_domain::compile::{Columns, Compilation, Stage, compile_columns};
 use haibun_domain::policy::{Kind, Policy};
+use haibun_domain::rng::Rng;
 use haibun_domain::{FiscalYear, LineId, RequestLine, Shares, Yen};
 use serde_json::{Value, json};
 
@@ -51,23 +52,10 @@ struct Args {
     /// Only check that all four agree; print no timings.
     #[arg(long)]
     check: bool,
-}
-
-/// splitmix64: small, seeded, the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
+    /// Benchmark the adjustment fund's optimiser against HiGHS instead (sizes are proposals;
+    /// default 100,1000,10000, with 10 group constraints).
+    #[arg(long)]
+    optimiser: bool,
 }
 
 /// Picks `k` distinct codes and whole percents summing to 100.
@@ -105,7 +93,7 @@ const PHRASES: [&str; 8] = [
 
 /// `n` lines of a realistic shape, seeded.
 fn generate(policy: &Policy, seed: u64, n: usize) -> Vec<RequestLine> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let fy = policy.fiscal_year;
     let ministries: Vec<&str> = policy.codes(Kind::Ministry).into_iter().take(5).collect();
     let projects = policy.codes(Kind::Project);
@@ -286,8 +274,55 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {} GiB", mem / 1024 / 1024)
 }
 
+/// The optimiser against HiGHS (scipy.optimize.milp), on the same seeded instances, in one run.
+fn optimiser(args: &Args) -> anyhow::Result<()> {
+    use haibun_domain::optimise::{Options, generate, solve};
+    let sizes = if args.sizes == [10_000, 100_000, 1_000_000] { vec![100, 1_000, 10_000] } else { args.sizes.clone() };
+    let tmp = tempfile::tempdir()?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/milp.py");
+    println!(
+        "haibun-bench --optimiser: seed {}, 10 group constraints, best of {} runs; machine: {}",
+        args.seed,
+        args.repeat,
+        machine()
+    );
+    let mut report = Vec::new();
+    for &n in &sizes {
+        let inst = generate(args.seed, n, 10);
+        let (ours_s, plan) = best(args.repeat, || solve(&inst, Options::default()));
+        let plan = plan.map_err(|e| anyhow::anyhow!("{n} proposals: {e}"))?;
+        let file = tmp.path().join(format!("fund-{n}.json"));
+        std::fs::write(&file, serde_json::to_vec(&[&inst])?)?;
+        let py =
+            Command::new(&args.python).arg(&script).arg(&file).args(["--repeat", &args.repeat.to_string()]).output()?;
+        anyhow::ensure!(py.status.success(), "{} failed: {}", script.display(), String::from_utf8_lossy(&py.stderr));
+        let highs: Value = serde_json::from_slice(&py.stdout)?;
+        let h = &highs[0];
+        let theirs = h["objective"].as_f64().unwrap_or(f64::NAN);
+        let highs_s = h["time_s"].as_f64().unwrap_or(f64::NAN);
+        let same = (plan.objective - theirs).abs() <= 1e-6 * theirs.abs().max(1.0);
+        anyhow::ensure!(same, "{n} proposals: haibun {} vs HiGHS {theirs}", plan.objective);
+        let funded = plan.allocations.values().filter(|a| **a > 0).count();
+        println!(
+            "{n:>6} proposals: haibun {ours_s:.4} s (proven optimal: {}, {funded} funded)   HiGHS {highs_s:.4} s   haibun/HiGHS = {:.3}   objective {:.6} (same to 1e-6)",
+            plan.proven_optimal,
+            ours_s / highs_s,
+            plan.objective
+        );
+        report.push(json!({"proposals": n, "constraints": 10, "seed": args.seed, "haibun_s": ours_s, "highs_s": highs_s,
+            "proven_optimal": plan.proven_optimal, "objective": plan.objective, "highs_objective": theirs, "scipy": h["scipy"]}));
+    }
+    if let Some(p) = &args.json {
+        std::fs::write(p, serde_json::to_string_pretty(&json!({"machine": machine(), "optimiser": report}))?)?;
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.optimiser {
+        return optimiser(&args);
+    }
     let haibun = match &args.haibun {
         Some(p) => p.clone(),
         None => std::env::current_exe()?.with_file_name("haibun"),

@@ -2,6 +2,7 @@
 
 mod cycle;
 mod demo;
+mod fund;
 mod lines;
 mod policy;
 mod report;
@@ -32,6 +33,9 @@ pub fn yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
+    if let Command::Fund { command } = cli.command {
+        return fund::run(command);
+    }
     if let Command::Demo { addr, no_serve } = cli.command {
         return demo::run(cli.db.as_deref(), addr, no_serve).await;
     }
@@ -63,6 +67,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             report::report(&svc, &actor, fy, stage, snapshot_id, unit, format, &output).await
         }
         Command::Prior { command } => report::prior(&svc, &actor, command).await,
+        Command::Fund { .. } => unreachable!("runs without a database"),
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
         Command::Hearing { command } => cycle::hearing(&svc, &actor, command).await,
