@@ -381,6 +381,123 @@ pub enum FundCommand {
         #[arg(long)]
         no_analysis: bool,
     },
+    /// 年度の財源を設定する（推進本部）/ set the year's pool (HQ)
+    Pool {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 財源（円）/ the pool, yen
+        #[arg(long)]
+        amount: String,
+    },
+    /// 通常の回を開く / open a regular round
+    Round {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// president（理事長裁量型）または top-down（トップダウン型）
+        #[arg(long = "type")]
+        round_type: String,
+        /// 題名 / title
+        #[arg(long)]
+        title: String,
+    },
+    /// AMED の PD が提案する / an AMED PD's proposal
+    Propose {
+        /// 回 / round
+        #[arg(long)]
+        round: i64,
+        /// 府省 / ministry of the target line
+        #[arg(long)]
+        ministry: String,
+        /// 対象事業（AMED対象経費）/ the target line (an AMED line)
+        #[arg(long)]
+        line: String,
+        /// 要求額（円）/ amount requested, yen
+        #[arg(long)]
+        requested: String,
+        /// 最低額（円、省略時は要求額＝全額か無しか）/ least useful amount (default: all or nothing)
+        #[arg(long)]
+        min: Option<String>,
+        /// 提案理由 / rationale
+        #[arg(long)]
+        rationale: String,
+        /// 進捗の根拠 / progress evidence
+        #[arg(long, default_value = "")]
+        evidence: String,
+        /// 研究ニーズ / research needs
+        #[arg(long, default_value = "")]
+        needs: String,
+        /// 緊急性 / urgency
+        #[arg(long, default_value = "")]
+        urgency: String,
+        /// 重点項目（複数可）/ priority items served
+        #[arg(long = "priority-item")]
+        priority_items: Vec<String>,
+    },
+    /// 提案を評価する（CODE=点数）/ score a proposal (CODE=score)
+    Score {
+        /// 提案 / proposal
+        #[arg(long)]
+        proposal: i64,
+        /// 評価項目=点数（複数）/ criterion=score, repeated
+        #[arg(long = "score", required = true)]
+        scores: Vec<String>,
+    },
+    /// 最適化による配分案 / the optimiser's plan for a round
+    Plan {
+        /// 回 / round
+        #[arg(long)]
+        round: i64,
+        /// 出力形式 / output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 推進本部が決定する（変更は 提案=金額:理由）/ HQ decides (changes as PROPOSAL=AMOUNT:REASON)
+    Decide {
+        /// 回 / round
+        #[arg(long)]
+        round: i64,
+        /// 変更 / a change to the plan, repeated
+        #[arg(long = "change")]
+        changes: Vec<String>,
+    },
+    /// 緊急配分（推進本部、理由必須）/ an emergency allocation (HQ, with a reason)
+    Emergency {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省 / ministry
+        #[arg(long)]
+        ministry: String,
+        /// 対象事業 / the target line
+        #[arg(long)]
+        line: String,
+        /// 金額（円）/ amount, yen
+        #[arg(long)]
+        amount: String,
+        /// 理由 / reason
+        #[arg(long)]
+        reason: String,
+    },
+    /// 緊急配分の事後検証（内閣府）/ review an emergency allocation (Cabinet Office)
+    Review {
+        /// 回 / round
+        #[arg(long)]
+        round: i64,
+        /// 所見 / note
+        #[arg(long)]
+        note: String,
+    },
+    /// 財源・回・配分の状況 / the fund's pool, rounds and allocations
+    Status {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 出力形式 / output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 /// `haibun prior …`

@@ -7,7 +7,9 @@ use common::*;
 use haibun_domain::line::Field;
 use haibun_domain::workflow::{Action, Role};
 use haibun_domain::{Unit, Yen};
-use haibun_service::{CalendarRow, HearingInput, ImportRequest, InstructionInput, LinePatch, Service, ServiceError};
+use haibun_service::{
+    CalendarRow, HearingInput, ImportRequest, InstructionInput, LinePatch, ProposalInput, Service, ServiceError,
+};
 use haibun_testkit::{fy2023, lines_for, workbook};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +35,16 @@ enum Op {
     ReadAudit,
     ImportPrior,
     ReadBook,
+    SetFundPool,
+    OpenFundRound,
+    ProposeFund,
+    ScoreFund,
+    DecideFund,
+    EmergencyFund,
+    ReviewFund,
 }
 
-const OPS: [Op; 21] = [
+const OPS: [Op; 28] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -57,6 +66,13 @@ const OPS: [Op; 21] = [
     Op::ReadAudit,
     Op::ImportPrior,
     Op::ReadBook,
+    Op::SetFundPool,
+    Op::OpenFundRound,
+    Op::ProposeFund,
+    Op::ScoreFund,
+    Op::DecideFund,
+    Op::EmergencyFund,
+    Op::ReviewFund,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -78,6 +94,10 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::ImportPrior => any(&["co", "hq", "system"]),
         // Everyone may read the book of the requests; a ministry's covers only its own lines.
         Op::ReadBook => true,
+        Op::SetFundPool | Op::DecideFund | Op::EmergencyFund => any(&["hq", "system"]),
+        Op::OpenFundRound | Op::ScoreFund => any(&["co", "hq", "system"]),
+        Op::ProposeFund => any(&["amed", "system"]),
+        Op::ReviewFund => any(&["co", "system"]),
     }
 }
 
@@ -140,6 +160,15 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
             .book(actor, fy(), haibun_domain::Stage::Requested, None, haibun_domain::book::ReportUnit::Yen)
             .await
             .map(drop),
+        // The fund's actions on a year without a pool or rounds: the role is checked first, so a
+        // forbidden actor is refused whatever the state; an allowed one meets the state instead.
+        Op::SetFundPool => svc.set_fund_pool(actor, fy(), Yen(0)).await,
+        Op::OpenFundRound => svc.open_fund_round(actor, fy(), "nonsense", "").await.map(drop),
+        Op::ProposeFund => svc.propose_fund(actor, 999, &ProposalInput::default()).await.map(drop),
+        Op::ScoreFund => svc.score_fund(actor, 999, &[]).await,
+        Op::DecideFund => svc.decide_fund(actor, 999, &[]).await.map(drop),
+        Op::EmergencyFund => svc.emergency_fund(actor, fy(), "", "MEXT", line, 0).await.map(drop),
+        Op::ReviewFund => svc.review_fund(actor, 999, "").await,
     }
 }
 
@@ -153,8 +182,10 @@ async fn observable(svc: &Service) -> String {
     let users = svc.users(&admin).await.unwrap().len();
     let snapshots = svc.snapshots(fy()).await.unwrap();
     let prior = svc.prior_sources(fy()).await.unwrap();
+    let fund = svc.fund_state(&admin, fy(), "2022-09-01").await.unwrap();
+    let fund = format!("{:?}|{:?}|{:?}", fund.pool, fund.rounds, fund.allocations);
     let status = svc.status(&admin, fy(), "2022-09-01").await.unwrap();
-    format!("{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{prior:?}|{:?}", status.calendar)
+    format!("{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{prior:?}|{fund}|{:?}", status.calendar)
 }
 
 fn every_action_as_every_role(db: Db) {

@@ -641,7 +641,12 @@ pub fn build(policy: &Policy, meta: BookMeta, current: &[(RequestLine, Option<Ye
                 Change::New
             };
             let p = prior_by_id.get(&(l.ministry.as_str(), l.line_id.as_str())).map_or(Yen::ZERO, |p| p.amount);
-            let a = Amounts { prior_year: p, request: l.request, settled: settled.then(|| s.unwrap_or(l.request)) };
+            let a = Amounts {
+                prior_year: p,
+                request: l.request,
+                settled: settled.then(|| s.unwrap_or(l.request)),
+                adjustment: None,
+            };
             Entry {
                 ministry: l.ministry.clone(),
                 line_id: l.line_id.to_string(),

@@ -33,6 +33,9 @@ pub struct Amounts {
     /// 査定額: the amount settled with the fiscal authority (settled stage only)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settled: Option<Yen>,
+    /// 追加配分: the adjustment fund's allocations decided by HQ (once there are any)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<Yen>,
 }
 
 impl Amounts {
@@ -321,6 +324,72 @@ impl Columns {
     }
 }
 
+impl Compilation {
+    /// Sets every cell's `adjustment` from a compilation of the adjustment fund's allocations
+    /// (their amounts as the request, under their target lines' classification): 0 where a cell
+    /// received nothing. Cells only the allocations have are added.
+    pub fn with_adjustment(mut self, adj: &Compilation) -> Compilation {
+        fn merge<K: Ord + Clone>(rows: &mut Vec<(K, Amounts)>, adj: impl Iterator<Item = (K, Yen)>) {
+            let found: std::collections::BTreeMap<K, Yen> = adj.collect();
+            for (_, a) in rows.iter_mut() {
+                a.adjustment = Some(Yen::ZERO);
+            }
+            for (k, y) in found {
+                match rows.iter_mut().find(|(key, _)| *key == k) {
+                    Some((_, a)) => a.adjustment = Some(y),
+                    None => rows.push((k, Amounts { adjustment: Some(y), ..Amounts::default() })),
+                }
+            }
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        self.total.adjustment = Some(adj.total.request);
+        for (rows, from) in [
+            (&mut self.by_ministry, &adj.by_ministry),
+            (&mut self.by_project, &adj.by_project),
+            (&mut self.by_channel, &adj.by_channel),
+            (&mut self.by_disease_area, &adj.by_disease_area),
+            (&mut self.by_purpose, &adj.by_purpose),
+        ] {
+            let mut v: Vec<(String, Amounts)> = rows.drain(..).map(|r| (r.key, r.amounts)).collect();
+            merge(&mut v, from.iter().map(|r| (r.key.clone(), r.amounts.request)));
+            *rows = v.into_iter().map(|(key, amounts)| KeyRow { key, amounts }).collect();
+        }
+        let mut v: Vec<((String, String), Amounts)> =
+            self.by_ministry_project.drain(..).map(|r| ((r.ministry, r.project), r.amounts)).collect();
+        merge(
+            &mut v,
+            adj.by_ministry_project.iter().map(|r| ((r.ministry.clone(), r.project.clone()), r.amounts.request)),
+        );
+        self.by_ministry_project = v
+            .into_iter()
+            .map(|((ministry, project), amounts)| MinistryProjectRow { ministry, project, amounts })
+            .collect();
+        let mut v: Vec<((String, String), Amounts)> =
+            self.by_ministry_channel.drain(..).map(|r| ((r.ministry, r.channel), r.amounts)).collect();
+        merge(
+            &mut v,
+            adj.by_ministry_channel.iter().map(|r| ((r.ministry.clone(), r.channel.clone()), r.amounts.request)),
+        );
+        self.by_ministry_channel = v
+            .into_iter()
+            .map(|((ministry, channel), amounts)| MinistryChannelRow { ministry, channel, amounts })
+            .collect();
+        let mut v: Vec<((String, String), Amounts)> =
+            self.by_project_disease_area.drain(..).map(|r| ((r.project, r.disease_area), r.amounts)).collect();
+        merge(
+            &mut v,
+            adj.by_project_disease_area
+                .iter()
+                .map(|r| ((r.project.clone(), r.disease_area.clone()), r.amounts.request)),
+        );
+        self.by_project_disease_area = v
+            .into_iter()
+            .map(|((project, disease_area), amounts)| ProjectDiseaseRow { project, disease_area, amounts })
+            .collect();
+        self
+    }
+}
+
 /// Splits `amount` by whole percents summing to 100 with the largest-remainder rule of
 /// [`crate::apportion::apportion`] (ties to the earlier share), into `out`, without allocating.
 #[inline]
@@ -374,7 +443,7 @@ impl Acc {
 
     fn amounts(&self, i: usize, settled: bool) -> Amounts {
         let c = self.cells[i];
-        Amounts { prior_year: Yen(c[0]), request: Yen(c[1]), settled: settled.then_some(Yen(c[2])) }
+        Amounts { prior_year: Yen(c[0]), request: Yen(c[1]), settled: settled.then_some(Yen(c[2])), adjustment: None }
     }
 
     fn rows(&self, dict: &Dict, settled: bool) -> Vec<KeyRow> {

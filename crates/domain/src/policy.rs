@@ -53,6 +53,37 @@ pub struct Policy {
     pub ministries: Vec<Ministry>,
     /// The named checks of §4, as data.
     pub checks: Vec<Check>,
+    /// The adjustment fund's rules (§3), if the policy sets them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment_fund: Option<FundRules>,
+}
+
+/// How adjustment-fund proposals are evaluated (§3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundRules {
+    /// The policy section.
+    pub section: String,
+    /// Scores run from 0 to this.
+    pub score_max: u8,
+    /// Days within which the Cabinet Office reviews an emergency allocation.
+    pub emergency_review_days: u32,
+    /// The criteria and their weights.
+    pub criteria: Vec<Criterion>,
+}
+
+/// An evaluation criterion and its weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Stable code.
+    pub code: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// English name.
+    pub name_en: String,
+    /// Its weight (> 0).
+    pub weight: u32,
 }
 
 /// An integrated project.
@@ -336,6 +367,25 @@ impl Policy {
                         format!("{code} is reserved for compilation"),
                     );
                 }
+            }
+        }
+        if let Some(f) = &self.adjustment_fund {
+            let mut seen = HashSet::new();
+            for c in &f.criteria {
+                if !is_code(&c.code) || !seen.insert(c.code.as_str()) || c.weight == 0 {
+                    bad(
+                        format!("adjustment_fund.criteria.code = \"{}\"", c.code),
+                        format!("評価項目のコードが不正・重複、または重みが0です: {}", c.code),
+                        format!("a criterion's code is malformed or repeated, or its weight is 0: {}", c.code),
+                    );
+                }
+            }
+            if f.criteria.is_empty() || f.score_max == 0 {
+                bad(
+                    "adjustment_fund".into(),
+                    "評価項目と満点（score_max > 0）が必要です".into(),
+                    "criteria and a score_max above 0 are required".into(),
+                );
             }
         }
         let mut item_ids = HashSet::new();

@@ -259,11 +259,25 @@ pub enum YearAction {
     ManageUsers,
     /// Import the prior year's settled budget (前年度予算) for comparison.
     ImportPriorBudget,
+    /// Set the adjustment fund's pool (§3).
+    SetFundPool,
+    /// Open a regular adjustment-fund round.
+    OpenFundRound,
+    /// Put forward a proposal (AMED PDs).
+    ProposeFund,
+    /// Score proposals.
+    ScoreFund,
+    /// Decide a round's allocations (HQ).
+    DecideFund,
+    /// Allocate at once in an emergency (HQ).
+    EmergencyFund,
+    /// Review an emergency allocation afterwards (Cabinet Office).
+    ReviewFund,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 7] = [
+    pub const ALL: [YearAction; 14] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -271,6 +285,13 @@ impl YearAction {
         YearAction::SetCalendar,
         YearAction::ManageUsers,
         YearAction::ImportPriorBudget,
+        YearAction::SetFundPool,
+        YearAction::OpenFundRound,
+        YearAction::ProposeFund,
+        YearAction::ScoreFund,
+        YearAction::DecideFund,
+        YearAction::EmergencyFund,
+        YearAction::ReviewFund,
     ];
 
     /// The stored and printed name.
@@ -283,6 +304,13 @@ impl YearAction {
             YearAction::SetCalendar => "set-calendar",
             YearAction::ManageUsers => "manage-users",
             YearAction::ImportPriorBudget => "import-prior-budget",
+            YearAction::SetFundPool => "set-fund-pool",
+            YearAction::OpenFundRound => "open-fund-round",
+            YearAction::ProposeFund => "propose-fund",
+            YearAction::ScoreFund => "score-fund",
+            YearAction::DecideFund => "decide-fund",
+            YearAction::EmergencyFund => "emergency-fund",
+            YearAction::ReviewFund => "review-fund",
         }
     }
 
@@ -294,6 +322,10 @@ impl YearAction {
             YearAction::SetCalendar => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::ManageUsers => &[Role::Admin],
             YearAction::ImportPriorBudget => &[Role::CabinetOffice, Role::Hq, Role::Admin],
+            YearAction::SetFundPool | YearAction::DecideFund | YearAction::EmergencyFund => &[Role::Hq, Role::Admin],
+            YearAction::OpenFundRound | YearAction::ScoreFund => &[Role::CabinetOffice, Role::Hq, Role::Admin],
+            YearAction::ProposeFund => &[Role::AmedPd, Role::Admin],
+            YearAction::ReviewFund => &[Role::CabinetOffice, Role::Admin],
         }
     }
 }

@@ -189,7 +189,7 @@ pub fn demo_password(name: &str) -> String {
     format!("demo-{name}-2023")
 }
 
-fn shift(today: &str, days: i64) -> ServiceResult<String> {
+pub(crate) fn shift(today: &str, days: i64) -> ServiceResult<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let d = time::Date::parse(today, &format).map_err(|e| ServiceError::Internal(e.into()))?;
     let d = d

@@ -156,7 +156,9 @@ impl Service {
         let policy = self.policy(fy).await?;
         let scope = Self::read_scope(actor, &policy, None)?;
         let cols = self.store.compile_columns(fy, scope.as_deref()).await?;
-        Ok(compile_columns(fy, Stage::Requested, &cols))
+        let c = compile_columns(fy, Stage::Requested, &cols);
+        let adj = self.store.adjustment_columns(fy, scope.as_deref()).await?;
+        Ok(if adj.is_empty() { c } else { c.with_adjustment(&compile_columns(fy, Stage::Requested, &adj)) })
     }
 
     /// The stored lines in exactly the template's format, so that importing the export changes nothing.

@@ -156,6 +156,33 @@ impl Store {
         Ok(cols)
     }
 
+    /// The adjustment fund's allocations of a year as columns: each allocation's amount as the
+    /// request, under its target line's classification (optionally of one ministry).
+    pub async fn adjustment_columns(&self, fiscal_year: FiscalYear, ministry: Option<&str>) -> Result<Columns> {
+        let rows: Vec<CompileRow> = sqlx::query_as(
+            "SELECT r.ministry, r.project, r.channel, 0 AS prior_year, a.amount, r.disease_areas, r.purposes FROM fund_allocations a JOIN request_lines r ON r.fiscal_year = a.fiscal_year AND r.ministry = a.ministry AND r.line_id = a.line_id WHERE a.fiscal_year = $1 AND (CAST($2 AS TEXT) IS NULL OR a.ministry = $2)",
+        )
+        .bind(fiscal_year.year())
+        .bind(ministry.map(str::to_string))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut cols = Columns::with_capacity(rows.len(), false);
+        for (m, project, channel, prior, amount, diseases, purposes) in rows {
+            cols.push_stored(
+                &m,
+                project.as_deref(),
+                &channel,
+                Yen(prior),
+                Yen(amount),
+                None,
+                diseases.as_deref(),
+                purposes.as_deref(),
+            )
+            .map_err(|e| corrupt(format!("{m}: {e}")))?;
+        }
+        Ok(cols)
+    }
+
     /// Every stored version of one line, oldest first.
     pub async fn line_history(
         &self,

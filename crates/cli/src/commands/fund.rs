@@ -2,14 +2,14 @@
 
 use haibun_domain::optimise::{Instance, OptimiseError, Options, solve};
 use haibun_domain::problem::{Location, Problem, ProblemCode};
-use haibun_service::ServiceError;
+use haibun_service::{Actor, PlanChange, ProposalInput, Service, ServiceError};
 
 use crate::cli::{Format, FundCommand};
 use crate::commands::lines::read_input;
-use crate::output::CliError;
+use crate::output::{CliError, invalid};
 
-/// Runs a fund command.
-pub fn run(command: FundCommand) -> Result<(), CliError> {
+/// `haibun fund solve`: the optimiser alone, without a database.
+pub fn solve_instance(command: FundCommand) -> Result<(), CliError> {
     match command {
         FundCommand::Solve { instance, format, time_limit_ms, no_analysis } => {
             let file = instance.display().to_string();
@@ -68,5 +68,158 @@ pub fn run(command: FundCommand) -> Result<(), CliError> {
             }
             Ok(())
         }
+        _ => unreachable!("the other fund commands need the database"),
     }
+}
+
+fn yen(field: &str, text: &str) -> Result<i64, CliError> {
+    Ok(crate::commands::yen_arg(field, text)?.get())
+}
+
+/// The fund commands that work on the database.
+pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(), CliError> {
+    match command {
+        FundCommand::Solve { .. } => unreachable!("runs without a database"),
+        FundCommand::Pool { fy, amount } => {
+            svc.set_fund_pool(actor, fy, haibun_domain::Yen(yen("--amount", &amount)?)).await?;
+            println!("{fy}: 調整費の財源を設定しました / pool set: {amount}");
+        }
+        FundCommand::Round { fy, round_type, title } => {
+            let id = svc.open_fund_round(actor, fy, &round_type, &title).await?;
+            println!("調整費の回 #{id} を開きました / round #{id} opened");
+        }
+        FundCommand::Propose {
+            round,
+            ministry,
+            line,
+            requested,
+            min,
+            rationale,
+            evidence,
+            needs,
+            urgency,
+            priority_items,
+        } => {
+            let requested = yen("--requested", &requested)?;
+            let min = match min {
+                Some(m) => yen("--min", &m)?,
+                None => requested,
+            };
+            let input = ProposalInput {
+                ministry,
+                line_id: line,
+                requested,
+                min,
+                rationale,
+                evidence,
+                needs,
+                urgency,
+                priority_items,
+            };
+            let id = svc.propose_fund(actor, round, &input).await?;
+            println!("提案 #{id} を登録しました / proposal #{id} recorded");
+        }
+        FundCommand::Score { proposal, scores } => {
+            let mut parsed = Vec::new();
+            for s in &scores {
+                let (code, score) = s
+                    .split_once('=')
+                    .and_then(|(c, v)| v.trim().parse::<i64>().ok().map(|v| (c.trim().to_string(), v)))
+                    .ok_or_else(|| invalid("--score", &format!("CODE=点数 の形で / as CODE=score: {s}")))?;
+                parsed.push((code, score));
+            }
+            svc.score_fund(actor, proposal, &parsed).await?;
+            println!("提案 #{proposal} を評価しました / proposal #{proposal} scored");
+        }
+        FundCommand::Plan { round, format } => {
+            let (plan, proposals) = svc.fund_plan(actor, round).await?;
+            match format {
+                Format::Json | Format::Csv => {
+                    println!("{}", serde_json::to_string_pretty(&plan).expect("plan serialises"))
+                }
+                Format::Text => {
+                    println!(
+                        "回 #{round}: 目的関数値/objective {:.3}  {}  配分/allocated {}",
+                        plan.objective,
+                        if plan.proven_optimal {
+                            "最適性証明済/proven optimal"
+                        } else {
+                            "時間制限/time limit"
+                        },
+                        plan.allocated
+                    );
+                    for p in &proposals {
+                        let a = plan.allocations.get(&p.id.to_string()).copied().unwrap_or(0);
+                        println!(
+                            "  #{}\t{}/{}\t要求/requested {}\t最低/min {}\t配分/plan {a}",
+                            p.id, p.ministry, p.line_id, p.requested, p.min_amount
+                        );
+                    }
+                    for s in &plan.pool_sweep {
+                        println!("  財源/pool {}% ({}): 目的関数値/objective {:?}", s.percent, s.pool, s.objective);
+                    }
+                }
+            }
+        }
+        FundCommand::Decide { round, changes } => {
+            let mut parsed = Vec::new();
+            for c in &changes {
+                let bad = || invalid("--change", &format!("提案=金額:理由 の形で / as PROPOSAL=AMOUNT:REASON: {c}"));
+                let (p, rest) = c.split_once('=').ok_or_else(bad)?;
+                let (amount, reason) = rest.split_once(':').ok_or_else(bad)?;
+                parsed.push(PlanChange {
+                    proposal: p.trim().parse().map_err(|_| bad())?,
+                    amount: yen("--change", amount.trim())?,
+                    reason: reason.trim().to_string(),
+                });
+            }
+            let rows = svc.decide_fund(actor, round, &parsed).await?;
+            let total: i64 = rows.iter().map(|r| r.amount).sum();
+            println!(
+                "回 #{round} を決定しました / round #{round} decided: {} 件/allocations, 合計/total {total}",
+                rows.len()
+            );
+        }
+        FundCommand::Emergency { fy, ministry, line, amount, reason } => {
+            let id = svc.emergency_fund(actor, fy, &reason, &ministry, &line, yen("--amount", &amount)?).await?;
+            println!(
+                "緊急配分 #{id} を行いました（内閣府の事後検証が必要）/ emergency allocation #{id} made (the Cabinet Office must review it)"
+            );
+        }
+        FundCommand::Review { round, note } => {
+            svc.review_fund(actor, round, &note).await?;
+            println!("緊急配分 #{round} を検証しました / emergency allocation #{round} reviewed");
+        }
+        FundCommand::Status { fy, format } => {
+            let st = svc.fund_state(actor, fy, &haibun_service::today()).await?;
+            match format {
+                Format::Json | Format::Csv => {
+                    println!("{}", serde_json::to_string_pretty(&st).expect("state serialises"))
+                }
+                Format::Text => {
+                    println!(
+                        "{fy}: 財源/pool {} 配分済/allocated {} 残/remaining {}",
+                        st.pool.map(|p| p.to_string()).unwrap_or_else(|| "未設定/not set".into()),
+                        st.allocated,
+                        st.remaining
+                    );
+                    for r in &st.rounds {
+                        let overdue = if st.overdue_reviews.contains(&r.id) {
+                            "  ⚠ 事後検証期限超過/REVIEW OVERDUE"
+                        } else {
+                            ""
+                        };
+                        println!("  #{}\t{}\t{}\t{}\t{}{overdue}", r.id, r.kind, r.round_type, r.status, r.title);
+                    }
+                    for a in &st.allocations {
+                        println!(
+                            "  配分/allocation #{}: 回/round #{} {}/{} {} — {}",
+                            a.id, a.round_id, a.ministry, a.line_id, a.amount, a.reason
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }

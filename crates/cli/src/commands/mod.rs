@@ -33,8 +33,8 @@ pub fn yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    if let Command::Fund { command } = cli.command {
-        return fund::run(command);
+    if let Command::Fund { command: command @ crate::cli::FundCommand::Solve { .. } } = cli.command {
+        return fund::solve_instance(command);
     }
     if let Command::Demo { addr, no_serve } = cli.command {
         return demo::run(cli.db.as_deref(), addr, no_serve).await;
@@ -67,7 +67,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             report::report(&svc, &actor, fy, stage, snapshot_id, unit, format, &output).await
         }
         Command::Prior { command } => report::prior(&svc, &actor, command).await,
-        Command::Fund { .. } => unreachable!("runs without a database"),
+        Command::Fund { command } => fund::run(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
         Command::Hearing { command } => cycle::hearing(&svc, &actor, command).await,

@@ -1,0 +1,274 @@
+//! The adjustment fund through the service layer on both databases: a regular round (proposals,
+//! scores, the optimiser's plan, HQ's decision with a change) and an emergency round with its
+//! review; refusals write nothing; the compile JSON shows the allocations as `adjustment`.
+
+mod common;
+
+use common::*;
+use haibun_domain::Yen;
+use haibun_domain::workflow::Role;
+use haibun_service::{PlanChange, ProposalInput, ServiceError};
+
+fn proposal(line: &str, requested: i64, min: i64) -> ProposalInput {
+    ProposalInput {
+        ministry: "MEXT".into(),
+        line_id: line.into(),
+        requested,
+        min,
+        rationale: "PDの進捗確認で前倒しが有効と判断".into(),
+        evidence: "中間評価 A".into(),
+        needs: "臨床試験の症例追加".into(),
+        urgency: "高".into(),
+        priority_items: vec![],
+    }
+}
+
+fn a_regular_and_an_emergency_round(db: Db) {
+    let t = initialised(db);
+    let lines = import_generated(&t, "MEXT", 21, 24);
+    let amed: Vec<String> = lines.iter().filter(|l| l.channel == "AMED").map(|l| l.line_id.to_string()).collect();
+    let other = lines.iter().find(|l| l.channel != "AMED").expect("a non-AMED line").line_id.to_string();
+    assert!(amed.len() >= 3, "the fixture has AMED lines");
+    t.with_service(async |svc| {
+        let admin = Actor::system();
+        for (name, role, ministry) in [
+            ("hq", Role::Hq, None),
+            ("co", Role::CabinetOffice, None),
+            ("pd", Role::AmedPd, None),
+            ("mext", Role::Ministry, Some("MEXT")),
+        ] {
+            svc.add_user(&admin, name, role, ministry).await.unwrap();
+        }
+        let (hq, co, pd, mext) = (
+            svc.actor(Some("hq")).await.unwrap(),
+            svc.actor(Some("co")).await.unwrap(),
+            svc.actor(Some("pd")).await.unwrap(),
+            svc.actor(Some("mext")).await.unwrap(),
+        );
+        let unchanged = async || {
+            let events = svc.audit_events(&admin, None).await.unwrap().len();
+            let state = svc.fund_state(&admin, fy(), "2023-01-01").await.unwrap();
+            format!("{events}|{:?}|{:?}|{:?}", state.pool, state.rounds, state.allocations)
+        };
+
+        assert!(matches!(svc.set_fund_pool(&co, fy(), Yen(1)).await, Err(ServiceError::Forbidden(_))));
+        svc.set_fund_pool(&hq, fy(), Yen(120_000_000)).await.unwrap();
+        let round = svc.open_fund_round(&co, fy(), "president", "令和5年度 第1回（理事長裁量型）").await.unwrap();
+
+        // Refusals, each located and writing nothing.
+        let before = unchanged().await;
+        let refused = |r: Result<i64, ServiceError>, field: &str| match r {
+            Err(ServiceError::Invalid(p)) => assert_eq!(p[0].location.field.as_deref(), Some(field), "{p:?}"),
+            other => panic!("expected a refusal on {field}, got {other:?}"),
+        };
+        refused(svc.propose_fund(&pd, round, &proposal(&other, 10_000_000, 5_000_000)).await, "line");
+        refused(svc.propose_fund(&pd, round, &proposal(&amed[0], 10_000_000, 20_000_000)).await, "min");
+        refused(svc.propose_fund(&pd, round, &proposal(&amed[0], -5, 1)).await, "requested");
+        refused(svc.propose_fund(&pd, round, &proposal(&amed[0], 10, 0)).await, "min");
+        refused(
+            svc.propose_fund(
+                &pd,
+                round,
+                &ProposalInput { priority_items: vec!["NOPE".into()], ..proposal(&amed[0], 10, 5) },
+            )
+            .await,
+            "priority_items",
+        );
+        assert!(matches!(
+            svc.propose_fund(&mext, round, &proposal(&amed[0], 10, 5)).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert_eq!(unchanged().await, before, "refused proposals wrote nothing");
+
+        let p1 = svc.propose_fund(&pd, round, &proposal(&amed[0], 40_000_000, 20_000_000)).await.unwrap();
+        let p2 = svc.propose_fund(&pd, round, &proposal(&amed[1], 50_000_000, 50_000_000)).await.unwrap();
+        let p3 = svc.propose_fund(&pd, round, &proposal(&amed[2], 30_000_000, 10_000_000)).await.unwrap();
+        let score = |s: i64| {
+            vec![("PROGRESS".to_string(), s), ("NEEDS".into(), s), ("URGENCY".into(), 3), ("PRIORITY".into(), 3)]
+        };
+        svc.score_fund(&co, p1, &score(5)).await.unwrap();
+        svc.score_fund(&hq, p2, &score(4)).await.unwrap();
+        svc.score_fund(&co, p3, &score(2)).await.unwrap();
+        assert!(matches!(svc.score_fund(&co, p3, &[("PROGRESS".into(), 9)]).await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(svc.score_fund(&pd, p3, &score(1)).await, Err(ServiceError::Forbidden(_))));
+
+        let (plan, _) = svc.fund_plan(&hq, round).await.unwrap();
+        assert!(plan.proven_optimal);
+        assert!(plan.allocated <= 120_000_000);
+        assert_eq!(plan.pool_sweep.len(), 4);
+
+        // Only HQ decides; an amount outside [min, requested] is refused; nothing is written.
+        let before = unchanged().await;
+        assert!(matches!(svc.decide_fund(&co, round, &[]).await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(svc.decide_fund(&mext, round, &[]).await, Err(ServiceError::Forbidden(_))));
+        let bad = PlanChange { proposal: p3, amount: 5_000_000, reason: "減額".into() };
+        assert!(matches!(svc.decide_fund(&hq, round, &[bad]).await, Err(ServiceError::Invalid(_))));
+        assert_eq!(unchanged().await, before);
+
+        let change =
+            PlanChange { proposal: p3, amount: 10_000_000, reason: "本部判断により最低額で採択".into() };
+        let rows = svc.decide_fund(&hq, round, &[change]).await.unwrap();
+        let regular: i64 = rows.iter().map(|r| r.amount).sum();
+        assert!(regular > 0 && regular <= 120_000_000);
+        let p3_row = rows.iter().find(|r| r.proposal_id == Some(p3)).unwrap();
+        assert_eq!(p3_row.amount, 10_000_000);
+        assert!(p3_row.reason.contains("本部判断"));
+        assert!(matches!(svc.decide_fund(&hq, round, &[]).await, Err(ServiceError::Conflict(_))), "decided once");
+
+        // Emergency: above what remains is refused; within it, allocated at once and to be reviewed.
+        let remaining = 120_000_000 - regular;
+        let before = unchanged().await;
+        let over = svc.emergency_fund(&hq, fy(), "新興感染症の発生", "MEXT", &amed[3], remaining + 1).await;
+        assert!(
+            matches!(over, Err(ServiceError::Invalid(ref p)) if p[0].location.field.as_deref() == Some("amount")),
+            "{over:?}"
+        );
+        assert!(matches!(svc.emergency_fund(&hq, fy(), "", "MEXT", &amed[3], 1).await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(
+            svc.emergency_fund(&hq, fy(), "理由", "MEXT", &other, 1).await,
+            Err(ServiceError::Invalid(_))
+        ));
+        assert!(matches!(
+            svc.emergency_fund(&co, fy(), "理由", "MEXT", &amed[3], 1).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert_eq!(unchanged().await, before);
+        let emergency =
+            svc.emergency_fund(&hq, fy(), "新興感染症の発生（§3）", "MEXT", &amed[3], 5_000_000).await.unwrap();
+        let state = svc.fund_state(&hq, fy(), "2999-01-01").await.unwrap();
+        assert_eq!(state.allocated, Yen(regular + 5_000_000));
+        assert_eq!(state.overdue_reviews, vec![emergency], "unreviewed past the deadline");
+        assert!(matches!(svc.review_fund(&hq, emergency, "妥当").await, Err(ServiceError::Forbidden(_))));
+        svc.review_fund(&co, emergency, "緊急性・妥当性を確認").await.unwrap();
+        assert!(svc.fund_state(&hq, fy(), "2999-01-01").await.unwrap().overdue_reviews.is_empty());
+
+        // The compile JSON shows the allocations beside the requests.
+        let c = serde_json::to_value(svc.compile(&admin, fy()).await.unwrap()).unwrap();
+        assert_eq!(c["total"]["adjustment"], regular + 5_000_000);
+        let mext_row = c["by_ministry"].as_array().unwrap().iter().find(|r| r["key"] == "MEXT").unwrap();
+        assert_eq!(mext_row["adjustment"], regular + 5_000_000);
+        let by_project: i64 =
+            c["by_project"].as_array().unwrap().iter().map(|r| r["adjustment"].as_i64().unwrap()).sum();
+        assert_eq!(by_project, regular + 5_000_000);
+        let by_disease: i64 =
+            c["by_disease_area"].as_array().unwrap().iter().map(|r| r["adjustment"].as_i64().unwrap()).sum();
+        assert_eq!(by_disease, regular + 5_000_000, "apportioned like the requests");
+        // The pool cannot fall below what is allocated.
+        assert!(matches!(svc.set_fund_pool(&hq, fy(), Yen(1)).await, Err(ServiceError::Conflict(_))));
+        assert!(svc.verify_audit(&admin, None).await.unwrap().ok());
+        let actions: Vec<String> =
+            svc.audit_events(&admin, None).await.unwrap().into_iter().map(|e| e.event.action).collect();
+        for a in [
+            "fund.pool",
+            "fund.round.open",
+            "fund.propose",
+            "fund.score",
+            "fund.decide",
+            "fund.emergency",
+            "fund.review",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{a} audited");
+        }
+    });
+}
+
+on_both_databases!(a_regular_and_an_emergency_round);
+
+/// The same through the real binary, with its refusals' exit codes.
+#[test]
+fn the_fund_commands_through_the_binary() {
+    let t = initialised(Db::Sqlite);
+    let lines = import_generated(&t, "MEXT", 21, 24);
+    let amed: Vec<String> = lines.iter().filter(|l| l.channel == "AMED").map(|l| l.line_id.to_string()).collect();
+    for (name, role) in [("hq", "hq"), ("co", "cabinet-office"), ("pd", "amed-pd")] {
+        ok(&t, &["user", "add", name, "--role", role]);
+    }
+    ok(&t, &["--as", "hq", "fund", "pool", "--fy", "2023", "--amount", "80,000,000"]);
+    assert!(
+        ok(&t, &["--as", "co", "fund", "round", "--fy", "2023", "--type", "top-down", "--title", "第1回"])
+            .contains("#1")
+    );
+    let propose = |line: &str, req: &str, min: &str| {
+        haibun(
+            &t,
+            &[
+                "--as",
+                "pd",
+                "fund",
+                "propose",
+                "--round",
+                "1",
+                "--ministry",
+                "MEXT",
+                "--line",
+                line,
+                "--requested",
+                req,
+                "--min",
+                min,
+                "--rationale",
+                "進捗良好",
+            ],
+        )
+    };
+    assert!(propose(&amed[0], "50,000,000", "20,000,000").status.success());
+    assert!(propose(&amed[1], "40,000,000", "40,000,000").status.success());
+    let refused = propose(&amed[1], "10", "20");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("min"));
+    assert_eq!(propose(&amed[1], "-10", "5").status.code(), Some(2), "a negative amount");
+    ok(&t, &["--as", "co", "fund", "score", "--proposal", "1", "--score", "PROGRESS=5", "--score", "NEEDS=4"]);
+    ok(&t, &["--as", "co", "fund", "score", "--proposal", "2", "--score", "PROGRESS=2", "--score", "NEEDS=2"]);
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(&t, &["--as", "hq", "fund", "plan", "--round", "1", "--format", "json"])).unwrap();
+    assert_eq!(plan["proven_optimal"], true);
+    let forbidden = haibun(&t, &["--as", "co", "fund", "decide", "--round", "1"]);
+    assert_eq!(forbidden.status.code(), Some(4), "only HQ decides");
+    ok(&t, &["--as", "hq", "fund", "decide", "--round", "1", "--change", "2=0:本部判断で見送り"]);
+    ok(
+        &t,
+        &[
+            "--as",
+            "hq",
+            "fund",
+            "emergency",
+            "--fy",
+            "2023",
+            "--ministry",
+            "MEXT",
+            "--line",
+            &amed[2],
+            "--amount",
+            "1,000,000",
+            "--reason",
+            "緊急の感染症対応",
+        ],
+    );
+    let over = haibun(
+        &t,
+        &[
+            "--as",
+            "hq",
+            "fund",
+            "emergency",
+            "--fy",
+            "2023",
+            "--ministry",
+            "MEXT",
+            "--line",
+            &amed[2],
+            "--amount",
+            "1,000,000,000",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(over.status.code(), Some(2), "above the remaining pool");
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(&t, &["fund", "status", "--fy", "2023", "--format", "json"])).unwrap();
+    // Proposal 1 as planned, proposal 2 dropped by HQ, plus the emergency allocation.
+    let expected = plan["allocations"]["1"].as_i64().unwrap() + 1_000_000;
+    assert_eq!(status["allocated"], expected);
+    let c = compile_json(&t);
+    assert_eq!(c["total"]["adjustment"], expected);
+}
