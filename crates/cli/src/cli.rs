@@ -453,6 +453,24 @@ pub enum FundCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// 回の配分案に下限・上限を設ける（推進本部）/ set a floor or cap on a round's plan (HQ)
+    Constrain {
+        /// 回 / round
+        #[arg(long)]
+        round: i64,
+        /// floor（下限）または cap（上限）
+        #[arg(long)]
+        kind: String,
+        /// project, disease_area, priority_item, ministry
+        #[arg(long)]
+        dimension: String,
+        /// コード / code
+        #[arg(long)]
+        code: String,
+        /// 金額（円、省略で解除）/ yen (omit to remove)
+        #[arg(long)]
+        amount: Option<String>,
+    },
     /// 推進本部が決定する（変更は 提案=金額:理由）/ HQ decides (changes as PROPOSAL=AMOUNT:REASON)
     Decide {
         /// 回 / round

@@ -82,7 +82,17 @@ fn a_regular_and_an_emergency_round(db: Db) {
 
         let p1 = svc.propose_fund(&pd, round, &proposal(&amed[0], 40_000_000, 20_000_000)).await.unwrap();
         let p2 = svc.propose_fund(&pd, round, &proposal(&amed[1], 50_000_000, 50_000_000)).await.unwrap();
-        let p3 = svc.propose_fund(&pd, round, &proposal(&amed[2], 30_000_000, 10_000_000)).await.unwrap();
+        let p3 = svc
+            .propose_fund(
+                &pd,
+                round,
+                &ProposalInput {
+                    priority_items: vec!["PHARMA-01".into()],
+                    ..proposal(&amed[2], 30_000_000, 10_000_000)
+                },
+            )
+            .await
+            .unwrap();
         let score = |s: i64| {
             vec![("PROGRESS".to_string(), s), ("NEEDS".into(), s), ("URGENCY".into(), 3), ("PRIORITY".into(), 3)]
         };
@@ -92,8 +102,22 @@ fn a_regular_and_an_emergency_round(db: Db) {
         assert!(matches!(svc.score_fund(&co, p3, &[("PROGRESS".into(), 9)]).await, Err(ServiceError::Invalid(_))));
         assert!(matches!(svc.score_fund(&pd, p3, &score(1)).await, Err(ServiceError::Forbidden(_))));
 
+        // HQ's floor: the priority item PHARMA-01 gets at least ¥30 million, so p3 (the lowest
+        // scored) is funded in full.
+        assert!(matches!(
+            svc.set_fund_constraint(&co, round, "floor", "priority_item", "PHARMA-01", Some(1)).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            svc.set_fund_constraint(&hq, round, "floor", "priority_item", "NOPE", Some(1)).await,
+            Err(ServiceError::Invalid(_))
+        ));
+        svc.set_fund_constraint(&hq, round, "floor", "priority_item", "PHARMA-01", Some(30_000_000)).await.unwrap();
         let (plan, _) = svc.fund_plan(&hq, round).await.unwrap();
         assert!(plan.proven_optimal);
+        assert_eq!(plan.allocations[&p3.to_string()], 30_000_000);
+        let floor = plan.constraints.iter().find(|c| c.kind == "floor").unwrap();
+        assert!(floor.binding && floor.name.contains("PHARMA-01"), "{floor:?}");
         assert!(plan.allocated <= 120_000_000);
         assert_eq!(plan.pool_sweep.len(), 4);
 

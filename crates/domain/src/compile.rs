@@ -329,18 +329,29 @@ impl Compilation {
     /// (their amounts as the request, under their target lines' classification): 0 where a cell
     /// received nothing. Cells only the allocations have are added.
     pub fn with_adjustment(mut self, adj: &Compilation) -> Compilation {
-        fn merge<K: Ord + Clone>(rows: &mut Vec<(K, Amounts)>, adj: impl Iterator<Item = (K, Yen)>) {
-            let found: std::collections::BTreeMap<K, Yen> = adj.collect();
-            for (_, a) in rows.iter_mut() {
-                a.adjustment = Some(Yen::ZERO);
+        /// Sets each row's adjustment from the allocation rows with the same key (0 if none),
+        /// adding rows only the allocations have; keeps the rows sorted by key.
+        fn merge<R: Clone, K: Ord>(
+            rows: &mut Vec<R>,
+            adj: &[R],
+            key: impl Fn(&R) -> K,
+            amounts: impl Fn(&mut R) -> &mut Amounts,
+        ) {
+            for r in rows.iter_mut() {
+                amounts(r).adjustment = Some(Yen::ZERO);
             }
-            for (k, y) in found {
-                match rows.iter_mut().find(|(key, _)| *key == k) {
-                    Some((_, a)) => a.adjustment = Some(y),
-                    None => rows.push((k, Amounts { adjustment: Some(y), ..Amounts::default() })),
+            for a in adj {
+                let mut added = a.clone();
+                let y = amounts(&mut added).request;
+                match rows.iter_mut().find(|r| key(r) == key(a)) {
+                    Some(r) => amounts(r).adjustment = Some(y),
+                    None => {
+                        *amounts(&mut added) = Amounts { adjustment: Some(y), ..Amounts::default() };
+                        rows.push(added);
+                    }
                 }
             }
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            rows.sort_by_key(|a| key(a));
         }
         self.total.adjustment = Some(adj.total.request);
         for (rows, from) in [
@@ -350,42 +361,26 @@ impl Compilation {
             (&mut self.by_disease_area, &adj.by_disease_area),
             (&mut self.by_purpose, &adj.by_purpose),
         ] {
-            let mut v: Vec<(String, Amounts)> = rows.drain(..).map(|r| (r.key, r.amounts)).collect();
-            merge(&mut v, from.iter().map(|r| (r.key.clone(), r.amounts.request)));
-            *rows = v.into_iter().map(|(key, amounts)| KeyRow { key, amounts }).collect();
+            merge(rows, from, |r| r.key.clone(), |r| &mut r.amounts);
         }
-        let mut v: Vec<((String, String), Amounts)> =
-            self.by_ministry_project.drain(..).map(|r| ((r.ministry, r.project), r.amounts)).collect();
         merge(
-            &mut v,
-            adj.by_ministry_project.iter().map(|r| ((r.ministry.clone(), r.project.clone()), r.amounts.request)),
+            &mut self.by_ministry_project,
+            &adj.by_ministry_project,
+            |r| (r.ministry.clone(), r.project.clone()),
+            |r| &mut r.amounts,
         );
-        self.by_ministry_project = v
-            .into_iter()
-            .map(|((ministry, project), amounts)| MinistryProjectRow { ministry, project, amounts })
-            .collect();
-        let mut v: Vec<((String, String), Amounts)> =
-            self.by_ministry_channel.drain(..).map(|r| ((r.ministry, r.channel), r.amounts)).collect();
         merge(
-            &mut v,
-            adj.by_ministry_channel.iter().map(|r| ((r.ministry.clone(), r.channel.clone()), r.amounts.request)),
+            &mut self.by_ministry_channel,
+            &adj.by_ministry_channel,
+            |r| (r.ministry.clone(), r.channel.clone()),
+            |r| &mut r.amounts,
         );
-        self.by_ministry_channel = v
-            .into_iter()
-            .map(|((ministry, channel), amounts)| MinistryChannelRow { ministry, channel, amounts })
-            .collect();
-        let mut v: Vec<((String, String), Amounts)> =
-            self.by_project_disease_area.drain(..).map(|r| ((r.project, r.disease_area), r.amounts)).collect();
         merge(
-            &mut v,
-            adj.by_project_disease_area
-                .iter()
-                .map(|r| ((r.project.clone(), r.disease_area.clone()), r.amounts.request)),
+            &mut self.by_project_disease_area,
+            &adj.by_project_disease_area,
+            |r| (r.project.clone(), r.disease_area.clone()),
+            |r| &mut r.amounts,
         );
-        self.by_project_disease_area = v
-            .into_iter()
-            .map(|((project, disease_area), amounts)| ProjectDiseaseRow { project, disease_area, amounts })
-            .collect();
         self
     }
 }

@@ -345,6 +345,7 @@ impl Service {
                 .collect(),
             constraints: vec![],
         };
+        let inst = Instance { constraints: self.plan_constraints(fy, round.id, &proposals).await?, ..inst };
         let plan = solve(&inst, Options { analyse: true, ..Options::default() }).map_err(|e| match e {
             OptimiseError::Invalid { field, ja, en } => bad(&field, ja, en),
             OptimiseError::Infeasible { constraint, ja, en } => {
@@ -353,6 +354,123 @@ impl Service {
             OptimiseError::Solver(m) => ServiceError::Internal(anyhow::anyhow!(m)),
         })?;
         Ok((plan, proposals))
+    }
+
+    /// HQ sets (or with `amount` None removes) a floor or cap on an open round's plan: on the
+    /// proposals whose target line is in an integrated project (`project`), has a share in a
+    /// disease area (`disease_area`), belongs to a ministry (`ministry`), or that serve a priority
+    /// item (`priority_item`).
+    pub async fn set_fund_constraint(
+        &self,
+        actor: &Actor,
+        round_id: i64,
+        kind: &str,
+        dimension: &str,
+        code: &str,
+        amount: Option<i64>,
+    ) -> ServiceResult<()> {
+        actor.check_year(YearAction::DecideFund)?;
+        let (round, fy, policy) = self.fund_round_of(round_id).await?;
+        if round.kind != "regular" || round.status != "open" {
+            return Err(ServiceError::Conflict(format!(
+                "調整費の回 {round_id} は決定済みです / round {round_id} is decided"
+            )));
+        }
+        if !matches!(kind, "floor" | "cap") {
+            return Err(bad("kind", "floor（下限）か cap（上限）です", "the kind is floor or cap"));
+        }
+        let known = match dimension {
+            "project" => policy.resolve(Kind::Project, code),
+            "disease_area" => policy.resolve(Kind::DiseaseArea, code),
+            "ministry" => policy.resolve(Kind::Ministry, code),
+            "priority_item" => policy
+                .projects
+                .iter()
+                .flat_map(|p| &p.priority_items)
+                .chain(policy.areas.iter().flat_map(|a| &a.priority_items))
+                .find(|i| i.id == code)
+                .map(|i| i.id.clone()),
+            _ => {
+                return Err(bad(
+                    "dimension",
+                    "対象は project・disease_area・priority_item・ministry です",
+                    "the dimension is project, disease_area, priority_item or ministry",
+                ));
+            }
+        };
+        let Some(code) = known else {
+            return Err(bad("code", format!("{dimension} に {code} はありません"), format!("no {dimension} {code}")));
+        };
+        if amount.is_some_and(|a| !(0..=haibun_domain::optimise::MAX_AMOUNT).contains(&a)) {
+            return Err(bad("amount", "金額は0円以上です", "the amount must be 0 yen or more"));
+        }
+        let row = haibun_store::RoundConstraintRow {
+            round_id,
+            kind: kind.into(),
+            dimension: dimension.into(),
+            code: code.clone(),
+            amount: amount.unwrap_or(0),
+        };
+        let mut tx = self.store.begin().await?;
+        tx.set_fund_round_constraint(&row, amount, &actor.name, &now()).await?;
+        tx.append_event(&event(
+            actor,
+            "fund.constraint",
+            format!("FY{}/fund/round/{round_id}", fy.year()),
+            Some(fy),
+            None,
+            Some(json!({"kind": kind, "dimension": dimension, "code": code, "amount": amount})),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// HQ's floors and caps as the optimiser's group constraints over the round's proposals.
+    async fn plan_constraints(
+        &self,
+        fy: FiscalYear,
+        round_id: i64,
+        proposals: &[ProposalRow],
+    ) -> ServiceResult<Vec<haibun_domain::optimise::Constraint>> {
+        let set = self.store.fund_round_constraints(round_id).await?;
+        if set.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lines = self.store.lines(fy, None).await?;
+        let line_of = |p: &ProposalRow| {
+            lines
+                .iter()
+                .find(|l| l.line.ministry == p.ministry && l.line.line_id.as_str() == p.line_id)
+                .map(|l| &l.line)
+        };
+        Ok(set
+            .iter()
+            .map(|c| {
+                let members = proposals
+                    .iter()
+                    .filter(|p| match c.dimension.as_str() {
+                        "project" => line_of(p).is_some_and(|l| l.project.as_deref() == Some(c.code.as_str())),
+                        "disease_area" => line_of(p).is_some_and(|l| {
+                            l.disease_areas.as_ref().is_some_and(|d| d.pairs().iter().any(|(k, _)| *k == c.code))
+                        }),
+                        "ministry" => p.ministry == c.code,
+                        _ => p.priority_items.split(';').any(|i| i == c.code),
+                    })
+                    .map(|p| p.id.to_string())
+                    .collect();
+                haibun_domain::optimise::Constraint {
+                    name: Some(format!("{} {}:{}", c.kind, c.dimension, c.code)),
+                    kind: if c.kind == "floor" {
+                        haibun_domain::optimise::ConstraintKind::Floor
+                    } else {
+                        haibun_domain::optimise::ConstraintKind::Cap
+                    },
+                    members,
+                    amount: c.amount,
+                }
+            })
+            .collect())
     }
 
     /// HQ decides an open round: the plan as it is, or with changes (each with a reason); the

@@ -93,6 +93,21 @@ pub struct AllocationRow {
     pub decided_at: String,
 }
 
+/// A floor or cap HQ set on a round's plan.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct RoundConstraintRow {
+    /// The round.
+    pub round_id: i64,
+    /// floor or cap.
+    pub kind: String,
+    /// project, disease_area, priority_item or ministry.
+    pub dimension: String,
+    /// The code in that dimension.
+    pub code: String,
+    /// Yen.
+    pub amount: i64,
+}
+
 const ROUND: &str = "id, fiscal_year, kind, round_type, title, reason, status, opened_by, opened_at, decided_by, decided_at, review_due, reviewed_by, reviewed_at, review_note";
 const PROPOSAL: &str = "id, round_id, ministry, line_id, requested, min_amount, rationale, evidence, needs, urgency, priority_items, proposed_by, proposed_at";
 const ALLOCATION: &str =
@@ -147,6 +162,14 @@ impl Store {
     /// Scores of a round's proposals: (proposal, criterion, score).
     pub async fn fund_scores(&self, round_id: i64) -> Result<Vec<(i64, String, i64)>> {
         Ok(sqlx::query_as("SELECT s.proposal_id, s.criterion, s.score FROM fund_scores s JOIN fund_proposals p ON p.id = s.proposal_id WHERE p.round_id = $1 ORDER BY s.proposal_id, s.criterion")
+            .bind(round_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// HQ's floors and caps on a round.
+    pub async fn fund_round_constraints(&self, round_id: i64) -> Result<Vec<RoundConstraintRow>> {
+        Ok(sqlx::query_as("SELECT round_id, kind, dimension, code, amount FROM fund_round_constraints WHERE round_id = $1 ORDER BY dimension, code, kind")
             .bind(round_id)
             .fetch_all(&self.pool)
             .await?)
@@ -253,6 +276,38 @@ impl Tx {
             .execute(&mut *self.tx)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets (or, with `None`, removes) a floor or cap on a round.
+    pub async fn set_fund_round_constraint(
+        &mut self,
+        c: &RoundConstraintRow,
+        amount: Option<i64>,
+        by: &str,
+        at: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM fund_round_constraints WHERE round_id = $1 AND kind = $2 AND dimension = $3 AND code = $4",
+        )
+        .bind(c.round_id)
+        .bind(c.kind.clone())
+        .bind(c.dimension.clone())
+        .bind(c.code.clone())
+        .execute(&mut *self.tx)
+        .await?;
+        if let Some(amount) = amount {
+            sqlx::query("INSERT INTO fund_round_constraints (round_id, kind, dimension, code, amount, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(c.round_id)
+                .bind(c.kind.clone())
+                .bind(c.dimension.clone())
+                .bind(c.code.clone())
+                .bind(amount)
+                .bind(by.to_string())
+                .bind(at.to_string())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Stores a proposal.

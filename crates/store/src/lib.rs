@@ -22,7 +22,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
 pub use auth::SessionRow;
 pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
-pub use fund::{AllocationRow, NewRound, ProposalRow, RoundRow};
+pub use fund::{AllocationRow, NewRound, ProposalRow, RoundConstraintRow, RoundRow};
 pub use lines::{LineChange, StoredLine};
 pub use prior::{PriorImport, PriorSourceRow};
 pub use snapshots::{SnapshotLine, SnapshotRow};

@@ -161,6 +161,11 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
                 }
             }
         }
+        FundCommand::Constrain { round, kind, dimension, code, amount } => {
+            let amount = amount.map(|a| yen("--amount", &a)).transpose()?;
+            svc.set_fund_constraint(actor, round, &kind, &dimension, &code, amount).await?;
+            println!("回 #{round}: {kind} {dimension}:{code} = {amount:?}");
+        }
         FundCommand::Decide { round, changes } => {
             let mut parsed = Vec::new();
             for c in &changes {
