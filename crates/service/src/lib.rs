@@ -29,8 +29,8 @@ pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
 pub use haibun_store::{
-    AnswerRow, AuditEvent, Backend, CalendarRow, ChainBreak, HearingRow, InstructionRow, SnapshotRow, StoredLine,
-    UserRow,
+    AllocationRow, AnswerRow, AuditEvent, Backend, CalendarRow, ChainBreak, HearingRow, InstructionRow, ProposalRow,
+    RoundRow, SnapshotRow, StoredLine, UserRow,
 };
 
 /// The entry point to every use case, over one database.

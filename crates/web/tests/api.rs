@@ -580,3 +580,61 @@ async fn the_compilation_page_offers_the_budget_book_in_three_formats() {
     let (status, _, _) = app.call(Request::builder().uri("/years/2023/book").body(Body::empty()).unwrap()).await;
     assert!(status.is_redirection() || status == StatusCode::UNAUTHORIZED, "{status}");
 }
+
+#[tokio::test]
+async fn the_fund_pages_show_the_plan_and_hq_decides_it() {
+    let app = app().await;
+    let (hq, co, amed) = (
+        app.svc.actor(Some("hq")).await.unwrap(),
+        app.svc.actor(Some("co")).await.unwrap(),
+        app.svc.actor(Some("amed")).await.unwrap(),
+    );
+    let line = app.svc.lines(&hq, fy(), Some("MEXT")).await.unwrap().into_iter().find(|l| l.channel == "AMED").unwrap();
+    app.svc.set_fund_pool(&hq, fy(), haibun_domain::Yen(50_000_000)).await.unwrap();
+    let round = app.svc.open_fund_round(&co, fy(), "president", "第1回").await.unwrap();
+    let input = haibun_service::ProposalInput {
+        ministry: "MEXT".into(),
+        line_id: line.line_id.to_string(),
+        requested: 30_000_000,
+        min: 10_000_000,
+        rationale: "<script>alert(1)</script>".into(),
+        ..Default::default()
+    };
+    let p = app.svc.propose_fund(&amed, round, &input).await.unwrap();
+    app.svc.score_fund(&co, p, &[("PROGRESS".into(), 5)]).await.unwrap();
+
+    let (_, cookie) = app.sign_in("hq", "password-of-hq").await;
+    let cookie = cookie.unwrap();
+    let get =
+        |uri: String| Request::builder().uri(uri).header(header::COOKIE, cookie.clone()).body(Body::empty()).unwrap();
+    let (status, html, _) = app.call(get("/years/2023/fund".into())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("fund-pool") && html.contains("第1回"));
+    let (status, html, _) = app.call(get(format!("/years/2023/fund/rounds/{round}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<polyline") && html.contains("fund-decide") && html.contains("最適性証明済"));
+    assert!(!html.contains("style="), "no inline styles: the CSP allows none");
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let post = |body: String| {
+        Request::builder()
+            .method("POST")
+            .uri(format!("/years/2023/fund/rounds/{round}/decide"))
+            .header(header::COOKIE, cookie.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, _) = app.call(post("csrf=wrong".into())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a form without the right CSRF token is refused");
+    assert_eq!(app.svc.fund_state(&hq, fy(), "2023-01-01").await.unwrap().allocations.len(), 0);
+    let (status, _, _) = app.call(post(format!("csrf={csrf}"))).await;
+    assert!(status.is_redirection(), "{status}");
+    let state = app.svc.fund_state(&hq, fy(), "2023-01-01").await.unwrap();
+    assert_eq!(state.allocated, haibun_domain::Yen(30_000_000));
+
+    // A ministry user may not see the fund; a Cabinet Office user sees it but may not decide.
+    let (_, mext) = app.sign_in("mext", "password-of-mext").await;
+    let req =
+        Request::builder().uri("/years/2023/fund").header(header::COOKIE, mext.unwrap()).body(Body::empty()).unwrap();
+    assert_eq!(app.call(req).await.0, StatusCode::FORBIDDEN);
+}

@@ -2,6 +2,7 @@
 
 mod audit;
 mod compile;
+mod fund;
 mod home;
 mod import;
 mod package;
@@ -39,6 +40,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/instructions/{id}/answer", post(package::answer))
         .route("/years/{fy}/compile", get(compile::compilation))
         .route("/years/{fy}/book", get(compile::book))
+        .route("/years/{fy}/fund", get(fund::fund))
+        .route("/years/{fy}/fund/rounds/{id}", get(fund::round))
+        .route("/years/{fy}/fund/rounds/{id}/decide", post(fund::decide))
         .route("/years/{fy}/snapshot", post(compile::snapshot))
         .route("/years/{fy}/import", get(import::import_form).post(import::import))
         .route("/years/{fy}/template.xlsx", get(import::template))
