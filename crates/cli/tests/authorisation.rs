@@ -166,7 +166,7 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::OpenFundRound => svc.open_fund_round(actor, fy(), "nonsense", "").await.map(drop),
         Op::ProposeFund => svc.propose_fund(actor, 999, &ProposalInput::default()).await.map(drop),
         Op::ScoreFund => svc.score_fund(actor, 999, &[]).await,
-        Op::DecideFund => svc.decide_fund(actor, 999, &[]).await.map(drop),
+        Op::DecideFund => svc.decide_fund(actor, 999, &[], None).await.map(drop),
         Op::EmergencyFund => svc.emergency_fund(actor, fy(), "", "MEXT", line, 0).await.map(drop),
         Op::ReviewFund => svc.review_fund(actor, 999, "").await,
     }

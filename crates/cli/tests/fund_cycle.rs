@@ -93,6 +93,11 @@ fn a_regular_and_an_emergency_round(db: Db) {
             )
             .await
             .unwrap();
+        let unscored = svc.decide_fund(&hq, round, &[], None).await;
+        assert!(
+            matches!(unscored, Err(ServiceError::Conflict(ref m)) if m.contains(&format!("#{p1}"))),
+            "{unscored:?}"
+        );
         let score = |s: i64| {
             vec![("PROGRESS".to_string(), s), ("NEEDS".into(), s), ("URGENCY".into(), 3), ("PRIORITY".into(), 3)]
         };
@@ -123,21 +128,21 @@ fn a_regular_and_an_emergency_round(db: Db) {
 
         // Only HQ decides; an amount outside [min, requested] is refused; nothing is written.
         let before = unchanged().await;
-        assert!(matches!(svc.decide_fund(&co, round, &[]).await, Err(ServiceError::Forbidden(_))));
-        assert!(matches!(svc.decide_fund(&mext, round, &[]).await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(svc.decide_fund(&co, round, &[], None).await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(svc.decide_fund(&mext, round, &[], None).await, Err(ServiceError::Forbidden(_))));
         let bad = PlanChange { proposal: p3, amount: 5_000_000, reason: "減額".into() };
-        assert!(matches!(svc.decide_fund(&hq, round, &[bad]).await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(svc.decide_fund(&hq, round, &[bad], None).await, Err(ServiceError::Invalid(_))));
         assert_eq!(unchanged().await, before);
 
         let change =
             PlanChange { proposal: p3, amount: 10_000_000, reason: "本部判断により最低額で採択".into() };
-        let rows = svc.decide_fund(&hq, round, &[change]).await.unwrap();
+        let rows = svc.decide_fund(&hq, round, &[change], None).await.unwrap();
         let regular: i64 = rows.iter().map(|r| r.amount).sum();
         assert!(regular > 0 && regular <= 120_000_000);
         let p3_row = rows.iter().find(|r| r.proposal_id == Some(p3)).unwrap();
         assert_eq!(p3_row.amount, 10_000_000);
         assert!(p3_row.reason.contains("本部判断"));
-        assert!(matches!(svc.decide_fund(&hq, round, &[]).await, Err(ServiceError::Conflict(_))), "decided once");
+        assert!(matches!(svc.decide_fund(&hq, round, &[], None).await, Err(ServiceError::Conflict(_))), "decided once");
 
         // Emergency: above what remains is refused; within it, allocated at once and to be reviewed.
         let remaining = 120_000_000 - regular;

@@ -221,8 +221,8 @@ impl ShareColumn {
     }
 }
 
-/// The most shares one line may have across one dimension.
-pub const MAX_SHARES: usize = 64;
+/// The most shares one line may have across one dimension: whole percents of at least 1 each.
+pub const MAX_SHARES: usize = 100;
 
 /// Lines in columns, codes as small integers: what the compiler reads. Build it once (from lines,
 /// or straight from stored rows) and compile it as often as needed.

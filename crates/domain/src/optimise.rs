@@ -266,7 +266,15 @@ fn scale_of(inst: &Instance) -> f64 {
     10f64.powi((digits - 4).max(0))
 }
 
-fn solve_model(inst: &Instance, groups: &[Vec<usize>], pool: i64, opts: Options) -> Result<Solved, OptimiseError> {
+/// Solves the model at `pool`. An infeasible model is diagnosed (which constraint cannot be met,
+/// by solving without each in turn) only when `diagnose`; those solves never diagnose again.
+fn solve_model(
+    inst: &Instance,
+    groups: &[Vec<usize>],
+    pool: i64,
+    opts: Options,
+    diagnose: bool,
+) -> Result<Solved, OptimiseError> {
     use microlp::{ComparisonOp, OptimizationDirection, Problem};
     let s = scale_of(inst);
     let n = inst.proposals.len();
@@ -309,7 +317,8 @@ fn solve_model(inst: &Instance, groups: &[Vec<usize>], pool: i64, opts: Options)
     options.time_limit = opts.time_limit;
     let outcome = match pb.solve_with(options) {
         Ok(o) => o,
-        Err(microlp::Error::Infeasible) => return Err(infeasible(inst, groups, pool)),
+        Err(microlp::Error::Infeasible) if diagnose => return Err(infeasible(inst, groups, pool)),
+        Err(microlp::Error::Infeasible) => return Err(not_together()),
         Err(e) => return Err(OptimiseError::Solver(e.to_string())),
     };
     let proven = outcome.is_optimal();
@@ -327,7 +336,8 @@ fn solve_model(inst: &Instance, groups: &[Vec<usize>], pool: i64, opts: Options)
                 (true, Some(x)) => {
                     let yen = sol.var_value(x) * s;
                     // Snap to a bound within the solver's tolerance; otherwise round down.
-                    let tol = 1e-6 * s.max(1.0) + 1e-6 * p.max as f64;
+                    // Within a yen only, so snapping never spends money the pool or a cap lacks.
+                    let tol = 1.0;
                     if (yen - p.max as f64).abs() <= tol {
                         p.max
                     } else if (yen - p.min as f64).abs() <= tol {
@@ -350,8 +360,8 @@ fn infeasible(inst: &Instance, groups: &[Vec<usize>], pool: i64) -> OptimiseErro
         if con.kind != ConstraintKind::Floor {
             continue;
         }
-        let reach: i64 = members.iter().map(|&i| inst.proposals[i].max).sum::<i64>().min(pool);
-        if con.amount > reach {
+        let reach = members.iter().map(|&i| i128::from(inst.proposals[i].max)).sum::<i128>().min(i128::from(pool));
+        if i128::from(con.amount) > reach {
             let name = inst.constraint_name(c);
             return OptimiseError::Infeasible {
                 ja: format!("下限 {}円 に対し、対象の提案に配分できるのは最大 {}円 です", con.amount, reach),
@@ -368,7 +378,7 @@ fn infeasible(inst: &Instance, groups: &[Vec<usize>], pool: i64) -> OptimiseErro
         relaxed.constraints.remove(c);
         let mut g = groups.to_vec();
         g.remove(c);
-        if solve_model(&relaxed, &g, pool, Options::default()).is_ok() {
+        if solve_model(&relaxed, &g, pool, Options::default(), false).is_ok() {
             let name = inst.constraint_name(c);
             return OptimiseError::Infeasible {
                 ja: "この制約は他の制約・財源と両立しません".into(),
@@ -377,6 +387,10 @@ fn infeasible(inst: &Instance, groups: &[Vec<usize>], pool: i64) -> OptimiseErro
             };
         }
     }
+    not_together()
+}
+
+fn not_together() -> OptimiseError {
     OptimiseError::Infeasible {
         constraint: "constraints".into(),
         ja: "制約の組合せを満たす配分がありません".into(),
@@ -440,8 +454,14 @@ fn objective(inst: &Instance, x: &[i64]) -> f64 {
 }
 
 /// Solves at a pool, brings the plan to whole yen, returns it with its objective.
-fn plan_at(inst: &Instance, groups: &[Vec<usize>], pool: i64, opts: Options) -> Result<(Solved, f64), OptimiseError> {
-    let mut solved = solve_model(inst, groups, pool, opts)?;
+fn plan_at(
+    inst: &Instance,
+    groups: &[Vec<usize>],
+    pool: i64,
+    opts: Options,
+    diagnose: bool,
+) -> Result<(Solved, f64), OptimiseError> {
+    let mut solved = solve_model(inst, groups, pool, opts, diagnose)?;
     repair(inst, groups, pool, &mut solved.x)?;
     let obj = objective(inst, &solved.x);
     Ok((solved, obj))
@@ -450,7 +470,7 @@ fn plan_at(inst: &Instance, groups: &[Vec<usize>], pool: i64, opts: Options) -> 
 /// Finds the plan of greatest value: proven optimal unless a time limit stopped the search.
 pub fn solve(inst: &Instance, opts: Options) -> Result<Plan, OptimiseError> {
     let groups = inst.validate()?;
-    let (solved, obj) = plan_at(inst, &groups, inst.pool, opts)?;
+    let (solved, obj) = plan_at(inst, &groups, inst.pool, opts, true)?;
     // What rounding to whole yen may have cost: at most one yen's value per proposal strictly
     // inside its range.
     let rounded: f64 = inst
@@ -471,7 +491,7 @@ pub fn solve(inst: &Instance, opts: Options) -> Result<Plan, OptimiseError> {
         let bump = |amount: i64| (amount / 1000).max(1);
         let pool_binding = inst.pool - allocated <= slack;
         let marginal = |loosened: &Instance, delta: i64| -> f64 {
-            match plan_at(loosened, &groups, loosened.pool, Options { analyse: false, ..opts }) {
+            match plan_at(loosened, &groups, loosened.pool, Options { analyse: false, ..opts }, false) {
                 Ok((_, o)) => ((o - obj) / delta as f64).max(0.0),
                 Err(_) => 0.0,
             }
@@ -519,7 +539,7 @@ pub fn solve(inst: &Instance, opts: Options) -> Result<Plan, OptimiseError> {
         }
         for percent in [80u32, 90, 110, 120] {
             let pool = (i128::from(inst.pool) * i128::from(percent) / 100) as i64;
-            let at = plan_at(inst, &groups, pool, Options { analyse: false, ..opts }).ok();
+            let at = plan_at(inst, &groups, pool, Options { analyse: false, ..opts }, false).ok();
             pool_sweep.push(SweepPoint {
                 percent,
                 pool,

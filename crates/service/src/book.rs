@@ -1,6 +1,7 @@
 //! The budget book of any stage, and the prior year's settled budget it is compared against.
 
 use haibun_domain::book::{Book, BookMeta, PriorLine, ReportUnit, SnapshotRef};
+use haibun_domain::money::YEAR_MAX;
 use haibun_domain::workflow::YearAction;
 use haibun_domain::{FiscalYear, Stage, Yen};
 use haibun_store::{PriorImport, PriorSourceRow};
@@ -52,7 +53,15 @@ impl Service {
                 amount: l.request,
             })
             .collect();
-        let total: Yen = prior.iter().map(|p| p.amount).sum();
+        let total = prior.iter().try_fold(0i64, |t, p| t.checked_add(p.amount.get())).filter(|t| *t <= YEAR_MAX.get());
+        let Some(total) = total.map(Yen) else {
+            return Err(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                haibun_domain::ProblemCode::AmountTooLarge,
+                haibun_domain::Location::file(req.file_name),
+                format!("前年度予算の合計が上限（{}円）を超えます", YEAR_MAX.get()),
+                format!("the prior-year total exceeds the limit ({} yen)", YEAR_MAX.get()),
+            )]));
+        };
         let sha256 = hex::encode(Sha256::digest(req.bytes));
         let at = now();
         let mut tx = self.store.begin().await?;

@@ -76,6 +76,12 @@ fn rules(policy: &Policy) -> ServiceResult<&FundRules> {
     })
 }
 
+/// A short fingerprint of a plan's allocations, shown with the plan and checked when it is decided.
+pub fn plan_digest(plan: &Plan) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(serde_json::to_vec(&plan.allocations).expect("allocations serialise")))[..16].to_string()
+}
+
 /// A proposal's weighted score, 0–100: Σ weight × score / (Σ weight × score_max) × 100.
 fn weighted(rules: &FundRules, scores: &[(String, i64)]) -> f64 {
     let total: u32 = rules.criteria.iter().map(|c| c.weight).sum();
@@ -346,7 +352,9 @@ impl Service {
             constraints: vec![],
         };
         let inst = Instance { constraints: self.plan_constraints(fy, round.id, &proposals).await?, ..inst };
-        let plan = solve(&inst, Options { analyse: true, ..Options::default() }).map_err(|e| match e {
+        // A time limit, so a hard instance answers with its best plan and gap rather than hanging.
+        let opts = Options { analyse: true, time_limit: Some(std::time::Duration::from_secs(20)) };
+        let plan = solve(&inst, opts).map_err(|e| match e {
             OptimiseError::Invalid { field, ja, en } => bad(&field, ja, en),
             OptimiseError::Infeasible { constraint, ja, en } => {
                 ServiceError::Invalid(vec![Problem::new(ProblemCode::Infeasible, Location::field(constraint), ja, en)])
@@ -476,11 +484,15 @@ impl Service {
     /// HQ decides an open round: the plan as it is, or with changes (each with a reason); the
     /// allocations (追加配分) are recorded and the round is closed. The total can never exceed
     /// what remains of the pool.
+    ///
+    /// `expected`, if given, is the [`plan_digest`] of the plan the decision maker saw; if the plan
+    /// has changed since (new proposals, scores or constraints), nothing is decided.
     pub async fn decide_fund(
         &self,
         actor: &Actor,
         round_id: i64,
         changes: &[PlanChange],
+        expected: Option<&str>,
     ) -> ServiceResult<Vec<AllocationRow>> {
         actor.check_year(YearAction::DecideFund)?;
         let (round, fy, _) = self.fund_round_of(round_id).await?;
@@ -490,6 +502,20 @@ impl Service {
             )));
         }
         let (plan, proposals) = self.fund_plan(actor, round_id).await?;
+        if expected.is_some_and(|e| e != plan_digest(&plan)) {
+            return Err(ServiceError::Conflict(
+                "配分案が表示後に変わりました。もう一度確認してください / the plan changed since it was shown; review it again".into(),
+            ));
+        }
+        let scored: Vec<i64> = self.store.fund_scores(round_id).await?.into_iter().map(|s| s.0).collect();
+        let unscored: Vec<String> =
+            proposals.iter().filter(|p| !scored.contains(&p.id)).map(|p| format!("#{}", p.id)).collect();
+        if !unscored.is_empty() {
+            let list = unscored.join(", ");
+            return Err(ServiceError::Conflict(format!(
+                "未評価の提案があります: {list} / proposals not scored yet: {list}"
+            )));
+        }
         let mut amounts: Vec<(ProposalRow, i64, Option<i64>, String)> = proposals
             .into_iter()
             .map(|p| {
@@ -516,16 +542,16 @@ impl Service {
             if c.reason.trim().is_empty() {
                 return Err(bad("reason", "変更には理由が必要です", "a change needs a reason"));
             }
-            entry.2 = Some(entry.1);
+            entry.2 = Some(entry.2.unwrap_or(entry.1));
             entry.1 = c.amount;
             entry.3 = c.reason.clone();
         }
         let at = now();
         let mut tx = self.store.begin().await?;
         let (pool, allocated) = tx.lock_fund(fy.year()).await?;
-        let total: i64 = amounts.iter().map(|a| a.1).sum();
+        let total = amounts.iter().map(|a| i128::from(a.1)).sum::<i128>();
         let remaining = pool.unwrap_or(0) - allocated;
-        if total > remaining {
+        if total > i128::from(remaining) {
             return Err(bad(
                 "amount",
                 format!("配分額の合計（{total}円）が財源の残り（{remaining}円）を超えます"),
@@ -562,7 +588,7 @@ impl Service {
             format!("FY{}/fund/round/{round_id}", fy.year()),
             Some(fy),
             Some(json!({"status": "open", "plan_objective": plan.objective, "proven_optimal": plan.proven_optimal})),
-            Some(json!({"status": "decided", "allocated": total, "changes": changed, "allocations": rows.iter().map(|r| json!({"line": format!("{}/{}", r.ministry, r.line_id), "amount": r.amount})).collect::<Vec<_>>()})),
+            Some(json!({"status": "decided", "allocated": total as i64, "changes": changed, "allocations": rows.iter().map(|r| json!({"line": format!("{}/{}", r.ministry, r.line_id), "amount": r.amount})).collect::<Vec<_>>()})),
         ))
         .await?;
         tx.commit().await?;

@@ -222,6 +222,8 @@ fn write_table(ws: &mut Worksheet, t: &Table, unit: ReportUnit, f: &Formats) -> 
                 )),
                 _ if is_total && n > 0 => Some(format!("=SUM({c}{}:{c}{})", first + 1, first + n, c = col_name(c))),
                 _ if is_total => Some("=0".to_string()),
+                // A matrix without columns: nothing to sum (and no range that would include itself).
+                ColumnKind::RowSum { first: a, last: b } if b < a => Some("=0".to_string()),
                 ColumnKind::RowSum { first: a, last: b } => {
                     Some(format!("=SUM({}{excel_row}:{}{excel_row})", col_name(a), col_name(b)))
                 }
@@ -315,7 +317,7 @@ pub fn book_csv_files(book: &Book) -> Vec<(String, Vec<u8>)> {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut cover);
         let _ = w.write_record([book_title(book), String::new()]);
         for (k, v) in cover_lines(book) {
-            let _ = w.write_record([k, v]);
+            let _ = w.write_record([k, crate::write::escape_csv_cell(v)]);
         }
         w.flush().expect("writing CSV to memory cannot fail");
     }

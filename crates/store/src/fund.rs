@@ -212,14 +212,23 @@ impl Tx {
             .bind(fiscal_year)
             .fetch_optional(&mut *self.tx)
             .await?;
-        sqlx::query("DELETE FROM fund_pools WHERE fiscal_year = $1").bind(fiscal_year).execute(&mut *self.tx).await?;
-        sqlx::query("INSERT INTO fund_pools (fiscal_year, pool, set_by, set_at) VALUES ($1, $2, $3, $4)")
-            .bind(fiscal_year)
+        // Updated in place, so a decision waiting on the row's lock sees the new pool, not none.
+        let updated = sqlx::query("UPDATE fund_pools SET pool = $1, set_by = $2, set_at = $3 WHERE fiscal_year = $4")
             .bind(pool)
             .bind(by.to_string())
             .bind(at.to_string())
+            .bind(fiscal_year)
             .execute(&mut *self.tx)
             .await?;
+        if updated.rows_affected() == 0 {
+            sqlx::query("INSERT INTO fund_pools (fiscal_year, pool, set_by, set_at) VALUES ($1, $2, $3, $4)")
+                .bind(fiscal_year)
+                .bind(pool)
+                .bind(by.to_string())
+                .bind(at.to_string())
+                .execute(&mut *self.tx)
+                .await?;
+        }
         Ok(before.map(|b| b.0))
     }
 

@@ -624,10 +624,13 @@ async fn the_fund_pages_show_the_plan_and_hq_decides_it() {
             .body(Body::from(body))
             .unwrap()
     };
-    let (status, _, _) = app.call(post("csrf=wrong".into())).await;
+    let (status, _, _) = app.call(post("csrf=wrong&digest=x".into())).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "a form without the right CSRF token is refused");
     assert_eq!(app.svc.fund_state(&hq, fy(), "2023-01-01").await.unwrap().allocations.len(), 0);
-    let (status, _, _) = app.call(post(format!("csrf={csrf}"))).await;
+    let digest = html.split("name=\"digest\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let (status, _, _) = app.call(post(format!("csrf={csrf}&digest=stale"))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a plan other than the one shown is not decided");
+    let (status, _, _) = app.call(post(format!("csrf={csrf}&digest={digest}"))).await;
     assert!(status.is_redirection(), "{status}");
     let state = app.svc.fund_state(&hq, fy(), "2023-01-01").await.unwrap();
     assert_eq!(state.allocated, haibun_domain::Yen(30_000_000));

@@ -178,7 +178,7 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
                     reason: reason.trim().to_string(),
                 });
             }
-            let rows = svc.decide_fund(actor, round, &parsed).await?;
+            let rows = svc.decide_fund(actor, round, &parsed, None).await?;
             let total: i64 = rows.iter().map(|r| r.amount).sum();
             println!(
                 "回 #{round} を決定しました / round #{round} decided: {} 件/allocations, 合計/total {total}",

@@ -64,6 +64,7 @@ struct RoundPage {
     points: Vec<Point>,
     polyline: String,
     can_decide: bool,
+    digest: String,
 }
 
 /// The chart's points: the plan's objective at 80–120 % of the pool, scaled into 600 × 200.
@@ -122,6 +123,7 @@ pub(super) async fn round(State(st): State<AppState>, v: Viewer, Path((fy, id)):
     let (points, polyline) = plan.as_ref().map(chart).unwrap_or_default();
     let can_decide =
         YearAction::DecideFund.roles().contains(&v.actor.role) && plan.is_some() && v.actor.role != Role::Viewer;
+    let digest = plan.as_ref().map(haibun_service::plan_digest).unwrap_or_default();
     render(&RoundPage {
         c: Chrome::of(&v, format!("/years/{}/fund/rounds/{id}", fy.year())),
         fy,
@@ -132,7 +134,15 @@ pub(super) async fn round(State(st): State<AppState>, v: Viewer, Path((fy, id)):
         points,
         polyline,
         can_decide,
+        digest,
     })
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct DecideForm {
+    csrf: String,
+    /// The digest of the plan shown.
+    digest: String,
 }
 
 /// HQ adopts the plan as it stands (changes with reasons are made with `haibun fund decide`).
@@ -140,13 +150,24 @@ pub(super) async fn decide(
     State(st): State<AppState>,
     v: Viewer,
     Path((fy, id)): Path<(i64, i64)>,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<DecideForm>,
 ) -> Response {
     let fy = match guarded(&v, &f.csrf, fy) {
         Ok(f) => f,
         Err(r) => return r,
     };
-    match st.svc.decide_fund(&v.actor, id, &[]).await {
+    // The round must belong to the year in the address.
+    match st.svc.fund_state(&v.actor, fy, &haibun_service::today()).await {
+        Ok(state) if state.rounds.iter().any(|r| r.id == id) => {}
+        Ok(_) => {
+            return page_error(
+                ServiceError::not_found(format!("調整費の回 {id} はありません"), format!("no round {id}")),
+                v.lang,
+            );
+        }
+        Err(e) => return page_error(e, v.lang),
+    }
+    match st.svc.decide_fund(&v.actor, id, &[], Some(&f.digest)).await {
         Ok(_) => Redirect::to(&format!("/years/{}/fund", fy.year())).into_response(),
         Err(e) => page_error(e, v.lang),
     }
