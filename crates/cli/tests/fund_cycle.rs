@@ -78,6 +78,19 @@ fn a_regular_and_an_emergency_round(db: Db) {
             svc.propose_fund(&mext, round, &proposal(&amed[0], 10, 5)).await,
             Err(ServiceError::Forbidden(_))
         ));
+        refused(
+            svc.propose_fund(&pd, round, &ProposalInput { rationale: "  ".into(), ..proposal(&amed[0], 10, 5) }).await,
+            "rationale",
+        );
+        refused(
+            svc.propose_fund(&pd, round, &ProposalInput { needs: "a\u{0}b".into(), ..proposal(&amed[0], 10, 5) }).await,
+            "needs",
+        );
+        refused(
+            svc.propose_fund(&pd, round, &ProposalInput { evidence: "x".repeat(20_001), ..proposal(&amed[0], 10, 5) })
+                .await,
+            "evidence",
+        );
         assert_eq!(unchanged().await, before, "refused proposals wrote nothing");
 
         let p1 = svc.propose_fund(&pd, round, &proposal(&amed[0], 40_000_000, 20_000_000)).await.unwrap();

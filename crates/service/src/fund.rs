@@ -9,7 +9,7 @@ use haibun_domain::{FiscalYear, LineId, Yen};
 use haibun_store::{AllocationRow, NewRound, ProposalRow, RoundRow};
 use serde_json::json;
 
-use crate::cycle::event;
+use crate::cycle::{check_text, event};
 use crate::{Actor, Service, ServiceError, ServiceResult, now, today};
 
 /// What an AMED PD proposes.
@@ -175,9 +175,8 @@ impl Service {
                 "the type is president or top-down",
             ));
         }
-        if title.trim().is_empty() {
-            return Err(bad("title", "題名が必要です", "a title is required"));
-        }
+        let title = check_text("title", title, true)?;
+        let title = title.as_str();
         let at = now();
         let mut tx = self.store.begin().await?;
         let r = NewRound {
@@ -223,9 +222,10 @@ impl Service {
                 format!("min ({}) must be between 1 yen and the requested amount ({})", p.min, p.requested),
             ));
         }
-        if p.rationale.trim().is_empty() {
-            return Err(bad("rationale", "提案理由が必要です", "a rationale is required"));
-        }
+        let rationale = check_text("rationale", &p.rationale, true)?;
+        let evidence = check_text("evidence", &p.evidence, false)?;
+        let needs = check_text("needs", &p.needs, false)?;
+        let urgency = check_text("urgency", &p.urgency, false)?;
         let items: Vec<&str> = policy
             .projects
             .iter()
@@ -249,10 +249,10 @@ impl Service {
             line_id,
             requested: p.requested,
             min_amount: p.min,
-            rationale: p.rationale.clone(),
-            evidence: p.evidence.clone(),
-            needs: p.needs.clone(),
-            urgency: p.urgency.clone(),
+            rationale,
+            evidence,
+            needs,
+            urgency,
             priority_items: p.priority_items.join(";"),
             proposed_by: actor.name.clone(),
             proposed_at: at.clone(),
@@ -539,12 +539,10 @@ impl Service {
                     format!("proposal {}'s amount must be 0 or between {} and {} yen", p.id, p.min_amount, p.requested),
                 ));
             }
-            if c.reason.trim().is_empty() {
-                return Err(bad("reason", "変更には理由が必要です", "a change needs a reason"));
-            }
+            let reason = check_text("reason", &c.reason, true)?;
             entry.2 = Some(entry.2.unwrap_or(entry.1));
             entry.1 = c.amount;
-            entry.3 = c.reason.clone();
+            entry.3 = reason;
         }
         let at = now();
         let mut tx = self.store.begin().await?;
@@ -610,9 +608,8 @@ impl Service {
         actor.check_year(YearAction::EmergencyFund)?;
         let policy = self.policy(fy).await?;
         let rules = rules(&policy)?;
-        if reason.trim().is_empty() {
-            return Err(bad("reason", "緊急配分には理由が必要です", "an emergency allocation needs a reason"));
-        }
+        let reason = check_text("reason", reason, true)?;
+        let reason = reason.as_str();
         if amount <= 0 {
             return Err(bad("amount", "配分額は1円以上です", "the amount must be at least 1 yen"));
         }
@@ -670,9 +667,8 @@ impl Service {
     pub async fn review_fund(&self, actor: &Actor, round_id: i64, note: &str) -> ServiceResult<()> {
         actor.check_year(YearAction::ReviewFund)?;
         let (round, fy, _) = self.fund_round_of(round_id).await?;
-        if note.trim().is_empty() {
-            return Err(bad("note", "検証の所見が必要です", "the review needs a note"));
-        }
+        let note = check_text("note", note, true)?;
+        let note = note.as_str();
         let mut tx = self.store.begin().await?;
         if round.kind != "emergency" || !tx.review_fund_round(round_id, note, &actor.name, &now()).await? {
             return Err(ServiceError::Conflict(format!(
