@@ -480,6 +480,18 @@ pub enum FundCommand {
         #[arg(long = "change")]
         changes: Vec<String>,
     },
+    /// 決定した回の実行計画を書き出す（.xlsx または .html）/ write a decided round's execution plan
+    ExecutionPlan {
+        /// 回 / round
+        #[arg(long)]
+        round: i64,
+        /// 金額の単位 / the unit of amounts
+        #[arg(long, value_enum, default_value = "thousand-yen")]
+        unit: ReportUnitArg,
+        /// 出力ファイル（.xlsx または .html）/ output file
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// 緊急配分（推進本部、理由必須）/ an emergency allocation (HQ, with a reason)
     Emergency {
         /// 年度 / fiscal year

@@ -313,4 +313,21 @@ fn the_fund_commands_through_the_binary() {
     assert_eq!(status["allocated"], expected);
     let c = compile_json(&t);
     assert_eq!(c["total"]["adjustment"], expected);
+    // The execution plan of the decided round, as a workbook and a page.
+    let xlsx = t.path("plan.xlsx");
+    ok(&t, &["fund", "execution-plan", "--round", "1", "--unit", "yen", "-o", xlsx.to_str().unwrap()]);
+    let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+    use calamine::Reader;
+    let rows: Vec<Vec<calamine::Data>> = wb.worksheet_range("実行計画").unwrap().rows().map(|r| r.to_vec()).collect();
+    let total = rows.last().unwrap();
+    assert_eq!(total[5], calamine::Data::Float((expected - 1_000_000) as f64), "the round's total, emergency apart");
+    assert!(rows.iter().any(|r| r[1] == calamine::Data::String(amed[0].clone())));
+    let html = t.path("plan.html");
+    ok(&t, &["fund", "execution-plan", "--round", "2", "-o", html.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("緊急の理由") && page.contains("緊急の感染症対応"));
+    let open = haibun(&t, &["fund", "round", "--fy", "2023", "--type", "president", "--title", "第2回"]);
+    assert!(open.status.success());
+    let undecided = haibun(&t, &["fund", "execution-plan", "--round", "3", "-o", "x.xlsx"]);
+    assert_eq!(undecided.status.code(), Some(3), "not decided yet");
 }

@@ -76,6 +76,21 @@ fn rules(policy: &Policy) -> ServiceResult<&FundRules> {
     })
 }
 
+/// A decided round's execution plan (実行計画), ready to write as a workbook or a page.
+#[derive(Debug, Clone)]
+pub struct ExecutionPlan {
+    /// The title.
+    pub title: String,
+    /// The cover's lines.
+    pub cover: Vec<(String, String)>,
+    /// The funded lines, and the amounts by project.
+    pub tables: Vec<haibun_domain::book::Table>,
+    /// The unit.
+    pub unit: haibun_domain::book::ReportUnit,
+    /// The footer.
+    pub footer: String,
+}
+
 /// A short fingerprint of a plan's allocations, shown with the plan and checked when it is decided.
 pub fn plan_digest(plan: &Plan) -> String {
     use sha2::{Digest, Sha256};
@@ -686,6 +701,85 @@ impl Service {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A decided round's execution plan: the target lines and the amount for each, with who
+    /// decided, when and why.
+    pub async fn execution_plan(
+        &self,
+        actor: &Actor,
+        round_id: i64,
+        unit: haibun_domain::book::ReportUnit,
+    ) -> ServiceResult<ExecutionPlan> {
+        actor.check_read(None)?;
+        let (round, fy, policy) = self.fund_round_of(round_id).await?;
+        if round.status != "decided" {
+            return Err(ServiceError::Conflict(format!(
+                "調整費の回 {round_id} はまだ決定されていません / round {round_id} is not decided yet"
+            )));
+        }
+        let lines = self.store.lines(fy, None).await?;
+        let allocations: Vec<AllocationRow> =
+            self.store.fund_allocations(fy.year()).await?.into_iter().filter(|a| a.round_id == round_id).collect();
+        let plan_lines: Vec<haibun_domain::book::PlanLine> = allocations
+            .iter()
+            .map(|a| {
+                let line = lines.iter().find(|l| l.line.ministry == a.ministry && l.line.line_id.as_str() == a.line_id);
+                haibun_domain::book::PlanLine {
+                    ministry: a.ministry.clone(),
+                    line_id: a.line_id.clone(),
+                    name: line.map(|l| l.line.name.clone()).unwrap_or_default(),
+                    project: line.and_then(|l| l.line.project.clone()),
+                    proposal: a.proposal_id,
+                    amount: Yen(a.amount),
+                    reason: a.reason.clone(),
+                }
+            })
+            .collect();
+        let total: i64 = allocations.iter().map(|a| a.amount).sum();
+        let kind = match round.round_type.as_str() {
+            "president" => "理事長裁量型 / AMED president's discretion",
+            "top-down" => "トップダウン型 / top-down",
+            _ => "緊急配分 / emergency",
+        };
+        let mut cover = vec![
+            ("年度 / fiscal year".to_string(), format!("{} ({fy})", fy.era_label())),
+            ("回 / round".to_string(), format!("#{} {kind}", round.id)),
+            ("題名 / title".to_string(), round.title.clone()),
+            (
+                "決定 / decided".to_string(),
+                format!(
+                    "{} {}",
+                    round.decided_by.clone().unwrap_or_default(),
+                    round.decided_at.clone().unwrap_or_default()
+                ),
+            ),
+            ("配分合計 / total allocated".to_string(), format!("{total} 円 / yen")),
+            ("単位 / unit".to_string(), format!("{} / {}", unit.label_ja(), unit.name())),
+        ];
+        if round.kind == "emergency" {
+            cover.push(("緊急の理由 / emergency reason".to_string(), round.reason.clone()));
+            cover.push((
+                "事後検証 / follow-up review".to_string(),
+                match &round.reviewed_at {
+                    Some(at) => format!("済 / done {at}: {}", round.review_note.clone().unwrap_or_default()),
+                    None => format!("期限 / due {}", round.review_due.clone().unwrap_or_default()),
+                },
+            ));
+        }
+        if unit.rounds() {
+            cover.push((
+                "注 / note".to_string(),
+                format!("{} / {}", haibun_domain::book::ROUNDING_NOTE_JA, haibun_domain::book::ROUNDING_NOTE_EN),
+            ));
+        }
+        Ok(ExecutionPlan {
+            title: format!("{} 調整費 実行計画 #{}", fy.era_label(), round.id),
+            cover,
+            tables: haibun_domain::book::execution_plan_tables(&policy, &plan_lines),
+            unit,
+            footer: format!("{} 調整費 #{}", fy.era_label(), round.id),
+        })
     }
 
     /// The fund of a year as of `today`.

@@ -126,35 +126,57 @@ impl Formats {
     }
 }
 
+/// A document of tables: the budget book, or a round's execution plan (実行計画).
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    /// The title.
+    pub title: &'a str,
+    /// The cover's lines (label, value).
+    pub cover: &'a [(String, String)],
+    /// The tables.
+    pub tables: &'a [Table],
+    /// The unit of the amounts.
+    pub unit: ReportUnit,
+    /// The left of every page's footer.
+    pub footer: &'a str,
+}
+
 /// Writes the whole book as one workbook: the cover, then one sheet per table.
 pub fn write_book_xlsx(book: &Book) -> Result<Vec<u8>, XlsxError> {
+    let footer = format!("{} {}", book.meta.fiscal_year.era_label(), book.meta.stage_ja());
+    let (title, cover) = (book_title(book), cover_lines(book));
+    write_xlsx(Document { title: &title, cover: &cover, tables: &book.tables, unit: book.meta.unit, footer: &footer })
+}
+
+/// Writes a document as one workbook: the cover, then one sheet per table.
+pub fn write_xlsx(doc: Document<'_>) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let f = Formats::new();
-    let footer_left = format!("{} {}", book.meta.fiscal_year.era_label(), book.meta.stage_ja());
+    let footer_left = doc.footer;
     {
         let ws = wb.add_worksheet().set_name(SHEET_COVER)?;
-        ws.write_string_with_format(0, 0, book_title(book), &f.title)?;
+        ws.write_string_with_format(0, 0, doc.title, &f.title)?;
         let mut r = 2;
-        for (k, v) in cover_lines(book) {
+        for (k, v) in doc.cover {
             ws.write_string_with_format(r, 0, k, &f.head)?;
             ws.write_string_with_format(r, 1, v, &f.text)?;
             r += 1;
         }
         r += 1;
         ws.write_string_with_format(r, 0, "収録表 / tables", &f.head)?;
-        for t in &book.tables {
+        for t in doc.tables {
             r += 1;
             ws.write_string_with_format(r, 0, t.sheet, &f.text)?;
             ws.write_string_with_format(r, 1, format!("{} / {}", t.title_ja, t.title_en), &f.text)?;
         }
         ws.set_column_width(0, 36)?;
         ws.set_column_width(1, 100)?;
-        print_setup(ws, &footer_left, SHEET_COVER)?;
+        print_setup(ws, footer_left, SHEET_COVER)?;
     }
-    for t in &book.tables {
+    for t in doc.tables {
         let ws = wb.add_worksheet().set_name(t.sheet)?;
-        write_table(ws, t, book.meta.unit, &f)?;
-        print_setup(ws, &footer_left, t.sheet)?;
+        write_table(ws, t, doc.unit, &f)?;
+        print_setup(ws, footer_left, t.sheet)?;
         ws.set_repeat_rows(BOOK_HEADER_ROW, BOOK_HEADER_ROW + 1)?;
     }
     wb.save_to_buffer()
@@ -386,10 +408,20 @@ pub enum BookStyle<'a> {
 /// The whole book as one printable HTML page (A4 landscape print CSS, a page per table). Every
 /// text is escaped.
 pub fn write_book_html(book: &Book, style: BookStyle<'_>) -> String {
-    let unit = book.meta.unit;
+    let footer = format!("{} {}", book.meta.fiscal_year.era_label(), book.meta.stage_ja());
+    let (title, cover) = (book_title(book), cover_lines(book));
+    write_html(
+        Document { title: &title, cover: &cover, tables: &book.tables, unit: book.meta.unit, footer: &footer },
+        style,
+    )
+}
+
+/// A document as one printable HTML page. Every text is escaped.
+pub fn write_html(doc: Document<'_>, style: BookStyle<'_>) -> String {
+    let unit = doc.unit;
     let mut h = String::new();
     h.push_str("<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
-    h.push_str(&format!("<title>{}</title>", esc(&book_title(book))));
+    h.push_str(&format!("<title>{}</title>", esc(doc.title)));
     match style {
         BookStyle::Inline { tokens_css } => h.push_str(&format!("<style>{tokens_css}\n{BOOK_CSS}</style>")),
         BookStyle::Linked(hrefs) => {
@@ -399,16 +431,16 @@ pub fn write_book_html(book: &Book, style: BookStyle<'_>) -> String {
         }
     }
     h.push_str("</head><body class=\"book\">");
-    h.push_str(&format!("<section class=\"cover\"><h1>{}</h1><table class=\"cover\">", esc(&book_title(book))));
-    for (k, v) in cover_lines(book) {
-        h.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(&k), esc(&v)));
+    h.push_str(&format!("<section class=\"cover\"><h1>{}</h1><table class=\"cover\">", esc(doc.title)));
+    for (k, v) in doc.cover {
+        h.push_str(&format!("<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(k), esc(v)));
     }
     h.push_str("</table><ol>");
-    for t in &book.tables {
+    for t in doc.tables {
         h.push_str(&format!("<li><a href=\"#{}\">{} / {}</a></li>", t.name, esc(&t.title_ja), esc(&t.title_en)));
     }
     h.push_str("</ol></section>");
-    for t in &book.tables {
+    for t in doc.tables {
         h.push_str(&format!(
             "<section class=\"table\" id=\"{}\"><h2>{} <span lang=\"en\">/ {}</span></h2><p class=\"unit\">（単位：{}）{}</p>",
             t.name,
@@ -433,11 +465,7 @@ pub fn write_book_html(book: &Book, style: BookStyle<'_>) -> String {
         }
         h.push_str("</tbody></table></section>");
     }
-    h.push_str(&format!(
-        "<footer class=\"print-footer\">{} {}</footer></body></html>\n",
-        esc(&book.meta.fiscal_year.era_label()),
-        esc(book.meta.stage_ja())
-    ));
+    h.push_str(&format!("<footer class=\"print-footer\">{}</footer></body></html>\n", esc(doc.footer)));
     h
 }
 

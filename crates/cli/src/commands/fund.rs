@@ -4,6 +4,8 @@ use haibun_domain::optimise::{Instance, OptimiseError, Options, solve};
 use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_service::{Actor, PlanChange, ProposalInput, Service, ServiceError};
 
+use haibun_sheets::book::{BookStyle, Document, write_html, write_xlsx};
+
 use crate::cli::{Format, FundCommand};
 use crate::commands::lines::read_input;
 use crate::output::{CliError, invalid};
@@ -184,6 +186,30 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
                 "回 #{round} を決定しました / round #{round} decided: {} 件/allocations, 合計/total {total}",
                 rows.len()
             );
+        }
+        FundCommand::ExecutionPlan { round, unit, output } => {
+            let ext = output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            if !matches!(ext.as_deref(), Some("xlsx" | "html")) {
+                return Err(invalid(
+                    "--output",
+                    &format!("拡張子は .xlsx か .html / the output must end in .xlsx or .html: {}", output.display()),
+                ));
+            }
+            let plan = svc.execution_plan(actor, round, unit.into()).await?;
+            let doc = Document {
+                title: &plan.title,
+                cover: &plan.cover,
+                tables: &plan.tables,
+                unit: plan.unit,
+                footer: &plan.footer,
+            };
+            let bytes = if ext.as_deref() == Some("xlsx") {
+                write_xlsx(doc).map_err(|e| CliError::Service(ServiceError::Internal(e.into())))?
+            } else {
+                write_html(doc, BookStyle::Inline { tokens_css: haibun_web::TOKENS_CSS }).into_bytes()
+            };
+            crate::output::write_file(&output, &bytes)?;
+            println!("実行計画を書き出しました / execution plan written: {}", output.display());
         }
         FundCommand::Emergency { fy, ministry, line, amount, reason } => {
             let id = svc.emergency_fund(actor, fy, &reason, &ministry, &line, yen("--amount", &amount)?).await?;
