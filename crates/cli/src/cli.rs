@@ -2,8 +2,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use haibun_domain::{FiscalYear, Unit};
+mod args;
+mod fund;
+
+use clap::{Parser, Subcommand};
+use haibun_domain::FiscalYear;
+
+pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
+pub use fund::FundCommand;
 
 /// haibun (配分): 医療分野の研究開発関連予算の要求・調整・取りまとめ / coordinating Japan's medical R&D budget.
 #[derive(Debug, Parser)]
@@ -18,95 +24,6 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Output formats for data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// 人が読む表 / a readable table
-    Text,
-    /// JSON
-    Json,
-    /// CSV (UTF-8)
-    Csv,
-}
-
-/// Units on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UnitArg {
-    /// 円
-    Yen,
-    /// 千円
-    ThousandYen,
-    /// 百万円
-    MillionYen,
-}
-
-impl From<UnitArg> for Unit {
-    fn from(u: UnitArg) -> Unit {
-        match u {
-            UnitArg::Yen => Unit::Yen,
-            UnitArg::ThousandYen => Unit::ThousandYen,
-            UnitArg::MillionYen => Unit::MillionYen,
-        }
-    }
-}
-
-/// The stages a budget book can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StageArg {
-    /// 各府省の現在の要求 / the requests as they stand
-    Requested,
-    /// 推進本部の取りまとめ（スナップショット）/ HQ's frozen compilation
-    Compiled,
-    /// 査定後の政府予算案 / the settled budget
-    Settled,
-}
-
-impl From<StageArg> for haibun_domain::Stage {
-    fn from(s: StageArg) -> Self {
-        match s {
-            StageArg::Requested => haibun_domain::Stage::Requested,
-            StageArg::Compiled => haibun_domain::Stage::Compiled,
-            StageArg::Settled => haibun_domain::Stage::Settled,
-        }
-    }
-}
-
-/// Units of a budget book.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportUnitArg {
-    /// 円
-    Yen,
-    /// 千円
-    ThousandYen,
-    /// 百万円
-    MillionYen,
-    /// 億円
-    HundredMillionYen,
-}
-
-impl From<ReportUnitArg> for haibun_domain::book::ReportUnit {
-    fn from(u: ReportUnitArg) -> Self {
-        use haibun_domain::book::ReportUnit;
-        match u {
-            ReportUnitArg::Yen => ReportUnit::Yen,
-            ReportUnitArg::ThousandYen => ReportUnit::ThousandYen,
-            ReportUnitArg::MillionYen => ReportUnit::MillionYen,
-            ReportUnitArg::HundredMillionYen => ReportUnit::HundredMillionYen,
-        }
-    }
-}
-
-/// Formats of a budget book.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BookFormatArg {
-    /// 一つのブック（.xlsx）/ one workbook
-    Xlsx,
-    /// 表ごとの CSV（UTF-8 BOM 付き）を .zip またはフォルダに / one CSV per table, in a .zip or a folder
-    Csv,
-    /// 印刷用の一つの HTML ページ / one printable HTML page
-    Html,
 }
 
 /// The subcommands.
@@ -361,172 +278,6 @@ pub enum Command {
         /// The token command.
         #[command(subcommand)]
         command: TokenCommand,
-    },
-}
-
-/// `haibun fund …`
-#[derive(Debug, Subcommand)]
-pub enum FundCommand {
-    /// 配分の最適化だけを行う（入力は文書化した JSON）/ run the optimiser alone on an instance (documented JSON)
-    Solve {
-        /// 問題ファイル（JSON: pool, proposals, constraints）/ the instance file
-        instance: PathBuf,
-        /// 出力形式 / output format (json or text)
-        #[arg(long, value_enum, default_value = "json")]
-        format: Format,
-        /// 時間制限（ミリ秒）。超えたら最良の案と最適性ギャップを示す / time limit in milliseconds: then the best plan found and its gap
-        #[arg(long)]
-        time_limit_ms: Option<u64>,
-        /// 制約の限界価値と財源の感度分析を省く / skip the marginal values and the pool sweep
-        #[arg(long)]
-        no_analysis: bool,
-    },
-    /// 年度の財源を設定する（推進本部）/ set the year's pool (HQ)
-    Pool {
-        /// 年度 / fiscal year
-        #[arg(long)]
-        fy: FiscalYear,
-        /// 財源（円）/ the pool, yen
-        #[arg(long)]
-        amount: String,
-    },
-    /// 通常の回を開く / open a regular round
-    Round {
-        /// 年度 / fiscal year
-        #[arg(long)]
-        fy: FiscalYear,
-        /// president（理事長裁量型）または top-down（トップダウン型）
-        #[arg(long = "type")]
-        round_type: String,
-        /// 題名 / title
-        #[arg(long)]
-        title: String,
-    },
-    /// AMED の PD が提案する / an AMED PD's proposal
-    Propose {
-        /// 回 / round
-        #[arg(long)]
-        round: i64,
-        /// 府省 / ministry of the target line
-        #[arg(long)]
-        ministry: String,
-        /// 対象事業（AMED対象経費）/ the target line (an AMED line)
-        #[arg(long)]
-        line: String,
-        /// 要求額（円）/ amount requested, yen
-        #[arg(long)]
-        requested: String,
-        /// 最低額（円、省略時は要求額＝全額か無しか）/ least useful amount (default: all or nothing)
-        #[arg(long)]
-        min: Option<String>,
-        /// 提案理由 / rationale
-        #[arg(long)]
-        rationale: String,
-        /// 進捗の根拠 / progress evidence
-        #[arg(long, default_value = "")]
-        evidence: String,
-        /// 研究ニーズ / research needs
-        #[arg(long, default_value = "")]
-        needs: String,
-        /// 緊急性 / urgency
-        #[arg(long, default_value = "")]
-        urgency: String,
-        /// 重点項目（複数可）/ priority items served
-        #[arg(long = "priority-item")]
-        priority_items: Vec<String>,
-    },
-    /// 提案を評価する（CODE=点数）/ score a proposal (CODE=score)
-    Score {
-        /// 提案 / proposal
-        #[arg(long)]
-        proposal: i64,
-        /// 評価項目=点数（複数）/ criterion=score, repeated
-        #[arg(long = "score", required = true)]
-        scores: Vec<String>,
-    },
-    /// 最適化による配分案 / the optimiser's plan for a round
-    Plan {
-        /// 回 / round
-        #[arg(long)]
-        round: i64,
-        /// 出力形式 / output format
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
-    /// 回の配分案に下限・上限を設ける（推進本部）/ set a floor or cap on a round's plan (HQ)
-    Constrain {
-        /// 回 / round
-        #[arg(long)]
-        round: i64,
-        /// floor（下限）または cap（上限）
-        #[arg(long)]
-        kind: String,
-        /// project, disease_area, priority_item, ministry
-        #[arg(long)]
-        dimension: String,
-        /// コード / code
-        #[arg(long)]
-        code: String,
-        /// 金額（円、省略で解除）/ yen (omit to remove)
-        #[arg(long)]
-        amount: Option<String>,
-    },
-    /// 推進本部が決定する（変更は 提案=金額:理由）/ HQ decides (changes as PROPOSAL=AMOUNT:REASON)
-    Decide {
-        /// 回 / round
-        #[arg(long)]
-        round: i64,
-        /// 変更 / a change to the plan, repeated
-        #[arg(long = "change")]
-        changes: Vec<String>,
-    },
-    /// 決定した回の実行計画を書き出す（.xlsx または .html）/ write a decided round's execution plan
-    ExecutionPlan {
-        /// 回 / round
-        #[arg(long)]
-        round: i64,
-        /// 金額の単位 / the unit of amounts
-        #[arg(long, value_enum, default_value = "thousand-yen")]
-        unit: ReportUnitArg,
-        /// 出力ファイル（.xlsx または .html）/ output file
-        #[arg(short, long)]
-        output: PathBuf,
-    },
-    /// 緊急配分（推進本部、理由必須）/ an emergency allocation (HQ, with a reason)
-    Emergency {
-        /// 年度 / fiscal year
-        #[arg(long)]
-        fy: FiscalYear,
-        /// 府省 / ministry
-        #[arg(long)]
-        ministry: String,
-        /// 対象事業 / the target line
-        #[arg(long)]
-        line: String,
-        /// 金額（円）/ amount, yen
-        #[arg(long)]
-        amount: String,
-        /// 理由 / reason
-        #[arg(long)]
-        reason: String,
-    },
-    /// 緊急配分の事後検証（内閣府）/ review an emergency allocation (Cabinet Office)
-    Review {
-        /// 回 / round
-        #[arg(long)]
-        round: i64,
-        /// 所見 / note
-        #[arg(long)]
-        note: String,
-    },
-    /// 財源・回・配分の状況 / the fund's pool, rounds and allocations
-    Status {
-        /// 年度 / fiscal year
-        #[arg(long)]
-        fy: FiscalYear,
-        /// 出力形式 / output format
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
     },
 }
 

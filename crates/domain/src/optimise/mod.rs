@@ -11,6 +11,12 @@
 //! topped up; the result is checked against every constraint in integer arithmetic. The rounding
 //! can cost at most one yen's value per rounded proposal, which `gap` reports.
 
+mod generate;
+#[cfg(test)]
+mod tests;
+
+pub use generate::generate;
+
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -563,120 +569,4 @@ pub fn solve(inst: &Instance, opts: Options) -> Result<Plan, OptimiseError> {
 /// Yen of a plan, as [`Yen`].
 pub fn allocation(plan: &Plan, id: &str) -> Yen {
     Yen(plan.allocations.get(id).copied().unwrap_or(0))
-}
-
-/// A seeded instance of a realistic shape, for tests and benchmarks: `n` proposals requesting
-/// ¥10 million to ¥1 billion (a fifth all-or-nothing, the others useful from 30–100 % of the
-/// request), values per yen from scores of 1–100, a pool of 20–80 % of all requests, and
-/// `constraints` group floors and caps (projects as a partition, disease areas as overlapping
-/// groups) at levels that usually, not always, can be met.
-pub fn generate(seed: u64, n: usize, constraints: usize) -> Instance {
-    let mut rng = crate::rng::Rng::new(seed);
-    let proposals: Vec<Proposal> = (0..n)
-        .map(|i| {
-            let exp = 7.0 + rng.below(1_000_000) as f64 / 1_000_000.0 * 2.0;
-            let max = ((10f64.powf(exp) as i64) / 1_000).max(1) * 1_000;
-            let min = if rng.below(5) == 0 { max } else { (max / 100 * rng.between(30, 100)).max(1_000).min(max) };
-            let score = rng.between(1, 100) as f64;
-            Proposal { id: format!("P{:05}", i + 1), min, max, value_per_yen: score / max as f64 * 1e6 }
-        })
-        .collect();
-    let total: i64 = proposals.iter().map(|p| p.max).sum();
-    let pool = total / 100 * rng.between(20, 80);
-    let cs = (0..constraints)
-        .map(|c| {
-            // Even constraints: a project (every sixth proposal from an offset); odd: a disease
-            // area (a random seventh of the proposals).
-            let members: Vec<String> = proposals
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| if c % 2 == 0 { i % 6 == (c / 2) % 6 } else { rng.below(7) == 0 })
-                .map(|(_, p)| p.id.clone())
-                .collect();
-            let reach: i64 = proposals.iter().filter(|p| members.contains(&p.id)).map(|p| p.max).sum();
-            let floor = rng.below(3) == 0;
-            let amount = if floor { reach / 100 * rng.between(5, 40) } else { reach / 100 * rng.between(20, 90) };
-            Constraint {
-                name: Some(format!("{}{c}", if floor { "floor" } else { "cap" })),
-                kind: if floor { ConstraintKind::Floor } else { ConstraintKind::Cap },
-                members,
-                amount: amount.min(pool),
-            }
-        })
-        .collect();
-    Instance { pool, proposals, constraints: cs }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(id: &str, min: i64, max: i64, v: f64) -> Proposal {
-        Proposal { id: id.into(), min, max, value_per_yen: v }
-    }
-
-    #[test]
-    fn the_optimum_beats_funding_the_best_value_per_yen_first() {
-        let inst = Instance {
-            pool: 1_000,
-            proposals: vec![p("A", 100, 600, 3.0), p("B", 500, 500, 2.0), p("C", 50, 400, 1.0)],
-            constraints: vec![],
-        };
-        let plan = solve(&inst, Options { analyse: true, ..Options::default() }).unwrap();
-        assert!(plan.proven_optimal);
-        // Greedy would fund A fully (600) and C with the rest (400): 2,200. Cutting A to 500 lets
-        // the all-or-nothing B in whole: 1,500 + 1,000 = 2,500.
-        assert_eq!(plan.allocations, BTreeMap::from([("A".into(), 500), ("B".into(), 500), ("C".into(), 0)]));
-        assert!((plan.objective - 2_500.0).abs() < 1e-6);
-        let pool = &plan.constraints[0];
-        assert!(pool.binding);
-        assert!(pool.marginal_value > 0.0);
-        assert_eq!(plan.pool_sweep.len(), 4);
-    }
-
-    #[test]
-    fn an_unmeetable_floor_is_named() {
-        let inst = Instance {
-            pool: 1_000,
-            proposals: vec![p("A", 100, 300, 1.0), p("B", 100, 300, 1.0)],
-            constraints: vec![Constraint {
-                name: Some("REGEN 30%".into()),
-                kind: ConstraintKind::Floor,
-                members: vec!["A".into()],
-                amount: 400,
-            }],
-        };
-        match solve(&inst, Options::default()) {
-            Err(OptimiseError::Infeasible { constraint, .. }) => assert_eq!(constraint, "REGEN 30%"),
-            other => panic!("expected infeasible, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn malformed_instances_are_refused_with_the_field() {
-        let bad = |inst: Instance, field: &str| match inst.validate() {
-            Err(OptimiseError::Invalid { field: f, .. }) => assert_eq!(f, field),
-            other => panic!("expected invalid {field}, got {other:?}"),
-        };
-        bad(Instance { pool: 1, proposals: vec![p("A", 0, 1, 1.0)], constraints: vec![] }, "proposals[0].min");
-        bad(Instance { pool: 1, proposals: vec![p("A", 5, 1, 1.0)], constraints: vec![] }, "proposals[0].max");
-        bad(Instance { pool: -1, proposals: vec![], constraints: vec![] }, "pool");
-        bad(
-            Instance { pool: 1, proposals: vec![p("A", 1, 1, f64::NAN)], constraints: vec![] },
-            "proposals[0].value_per_yen",
-        );
-        bad(
-            Instance {
-                pool: 1,
-                proposals: vec![p("A", 1, 1, 1.0)],
-                constraints: vec![Constraint {
-                    name: None,
-                    kind: ConstraintKind::Cap,
-                    members: vec!["Z".into()],
-                    amount: 1,
-                }],
-            },
-            "constraints[0].members[0]",
-        );
-    }
 }
