@@ -42,9 +42,13 @@ enum Op {
     DecideFund,
     EmergencyFund,
     ReviewFund,
+    AttachFund,
+    ReadFundAttachment,
+    RecordFundOutcome,
+    CheckFund,
 }
 
-const OPS: [Op; 28] = [
+const OPS: [Op; 32] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -73,6 +77,10 @@ const OPS: [Op; 28] = [
     Op::DecideFund,
     Op::EmergencyFund,
     Op::ReviewFund,
+    Op::AttachFund,
+    Op::ReadFundAttachment,
+    Op::RecordFundOutcome,
+    Op::CheckFund,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -97,7 +105,10 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::SetFundPool | Op::DecideFund | Op::EmergencyFund => any(&["hq", "system"]),
         Op::OpenFundRound | Op::ScoreFund => any(&["co", "hq", "system"]),
         Op::ProposeFund => any(&["amed", "system"]),
-        Op::ReviewFund => any(&["co", "system"]),
+        Op::ReviewFund | Op::CheckFund => any(&["co", "system"]),
+        Op::AttachFund | Op::RecordFundOutcome => any(&["amed", "system"]),
+        // The fund is HQ's and the Cabinet Office's business, not a ministry's.
+        Op::ReadFundAttachment => !any(&["mext", "mhlw"]),
     }
 }
 
@@ -169,6 +180,10 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::DecideFund => svc.decide_fund(actor, 999, &[], None).await.map(drop),
         Op::EmergencyFund => svc.emergency_fund(actor, fy(), "", "MEXT", line, 0).await.map(drop),
         Op::ReviewFund => svc.review_fund(actor, 999, "").await,
+        Op::AttachFund => svc.attach_fund(actor, 999, "a.pdf", b"%PDF").await.map(drop),
+        Op::ReadFundAttachment => svc.fund_attachment(actor, 999).await.map(drop),
+        Op::RecordFundOutcome => svc.record_fund_outcome(actor, 999, "met", "x").await,
+        Op::CheckFund => svc.check_fund_round(actor, 999, "x").await,
     }
 }
 

@@ -20,6 +20,7 @@ fn proposal(line: &str, requested: i64, min: i64) -> ProposalInput {
         needs: "臨床試験の症例追加".into(),
         urgency: "高".into(),
         priority_items: vec![],
+        targets: "第II相試験の症例登録を年度内に完了".into(),
     }
 }
 
@@ -91,6 +92,10 @@ fn a_regular_and_an_emergency_round(db: Db) {
                 .await,
             "evidence",
         );
+        refused(
+            svc.propose_fund(&pd, round, &ProposalInput { targets: String::new(), ..proposal(&amed[0], 10, 5) }).await,
+            "targets",
+        );
         assert_eq!(unchanged().await, before, "refused proposals wrote nothing");
 
         let p1 = svc.propose_fund(&pd, round, &proposal(&amed[0], 40_000_000, 20_000_000)).await.unwrap();
@@ -106,6 +111,28 @@ fn a_regular_and_an_emergency_round(db: Db) {
             )
             .await
             .unwrap();
+        // Attachments: the proposer's own, of a taken type and size; anything else is refused.
+        let before = unchanged().await;
+        for (name, bytes) in [("a.html", &b"<p>x</p>"[..]), ("../a.pdf", b"%PDF"), ("empty.pdf", b"")] {
+            assert!(matches!(svc.attach_fund(&pd, p1, name, bytes).await, Err(ServiceError::Invalid(_))), "{name}");
+        }
+        let huge = vec![0_u8; haibun_service::MAX_ATTACHMENT + 1];
+        assert!(matches!(svc.attach_fund(&pd, p1, "big.pdf", &huge).await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(svc.attach_fund(&co, p1, "a.pdf", b"%PDF").await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(svc.attach_fund(&pd, 9_999, "a.pdf", b"%PDF").await, Err(ServiceError::NotFound { .. })));
+        assert_eq!(unchanged().await, before, "refused attachments wrote nothing");
+        let att = svc.attach_fund(&pd, p1, "中間評価報告.pdf", b"%PDF-1.7 evidence").await.unwrap();
+        let (meta, bytes) = svc.fund_attachment(&hq, att).await.unwrap();
+        assert_eq!(bytes, b"%PDF-1.7 evidence");
+        assert_eq!(
+            (meta.file_name.as_str(), meta.content_type.as_str(), meta.size),
+            ("中間評価報告.pdf", "application/pdf", 17)
+        );
+        assert_eq!(svc.fund_attachments(&hq, round).await.unwrap(), vec![meta]);
+        let phase =
+            |st: &haibun_service::FundState, id: i64| st.phases.iter().find(|p| p.id == id).unwrap().phase.name();
+        assert_eq!(phase(&svc.fund_state(&hq, fy(), "2023-06-01").await.unwrap(), round), "open");
+
         let unscored = svc.decide_fund(&hq, round, &[], None).await;
         assert!(
             matches!(unscored, Err(ServiceError::Conflict(ref m)) if m.contains(&format!("#{p1}"))),
@@ -119,6 +146,8 @@ fn a_regular_and_an_emergency_round(db: Db) {
         svc.score_fund(&co, p3, &score(2)).await.unwrap();
         assert!(matches!(svc.score_fund(&co, p3, &[("PROGRESS".into(), 9)]).await, Err(ServiceError::Invalid(_))));
         assert!(matches!(svc.score_fund(&pd, p3, &score(1)).await, Err(ServiceError::Forbidden(_))));
+
+        assert_eq!(phase(&svc.fund_state(&hq, fy(), "2023-06-01").await.unwrap(), round), "scored");
 
         // HQ's floor: the priority item PHARMA-01 gets at least ¥30 million, so p3 (the lowest
         // scored) is funded in full.
@@ -184,6 +213,44 @@ fn a_regular_and_an_emergency_round(db: Db) {
         svc.review_fund(&co, emergency, "緊急性・妥当性を確認").await.unwrap();
         assert!(svc.fund_state(&hq, fy(), "2999-01-01").await.unwrap().overdue_reviews.is_empty());
 
+        // The ex-post check: each funded line's outcome (AMED PD), then the Cabinet Office's
+        // check; overdue after the year's end plus the policy's days until done.
+        let st = svc.fund_state(&hq, fy(), "2024-09-28").await.unwrap();
+        assert_eq!(phase(&st, round), "decided");
+        assert_eq!(st.phases.iter().find(|p| p.id == round).unwrap().check_due.as_deref(), Some("2024-09-27"));
+        assert_eq!(st.overdue_checks, vec![round, emergency]);
+        assert!(svc.fund_state(&hq, fy(), "2024-09-27").await.unwrap().overdue_checks.is_empty(), "due that day");
+        let funded: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let before = unchanged().await;
+        assert!(
+            matches!(svc.check_fund_round(&co, round, "確認").await, Err(ServiceError::Conflict(_))),
+            "no outcomes yet"
+        );
+        assert!(matches!(svc.record_fund_outcome(&pd, funded[0], "great", "x").await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(svc.record_fund_outcome(&pd, funded[0], "met", " ").await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(svc.record_fund_outcome(&co, funded[0], "met", "x").await, Err(ServiceError::Forbidden(_))));
+        assert!(matches!(svc.record_fund_outcome(&pd, 9_999, "met", "x").await, Err(ServiceError::NotFound { .. })));
+        assert_eq!(unchanged().await, before);
+        for (i, a) in funded.iter().enumerate() {
+            svc.record_fund_outcome(&pd, *a, if i == 0 { "partly" } else { "met" }, "症例登録 120/150 例")
+                .await
+                .unwrap();
+        }
+        svc.record_fund_outcome(&pd, funded[0], "met", "症例登録 150/150 例（訂正）").await.unwrap();
+        assert!(matches!(svc.check_fund_round(&pd, round, "確認").await, Err(ServiceError::Forbidden(_))));
+        svc.check_fund_round(&co, round, "目標に照らし概ね達成").await.unwrap();
+        assert!(matches!(svc.check_fund_round(&co, round, "再").await, Err(ServiceError::Conflict(_))));
+        assert!(matches!(
+            svc.record_fund_outcome(&pd, funded[0], "met", "後から").await,
+            Err(ServiceError::Conflict(_))
+        ));
+        let st = svc.fund_state(&hq, fy(), "2024-09-28").await.unwrap();
+        assert_eq!(phase(&st, round), "checked");
+        assert_eq!(phase(&st, emergency), "reviewed");
+        assert_eq!(st.overdue_checks, vec![emergency]);
+        let first = st.outcomes.iter().find(|o| o.allocation_id == funded[0]).unwrap();
+        assert_eq!((first.result.as_str(), first.achieved.as_str()), ("met", "症例登録 150/150 例（訂正）"));
+
         // The compile JSON shows the allocations beside the requests.
         let c = serde_json::to_value(svc.compile(&admin, fy()).await.unwrap()).unwrap();
         assert_eq!(c["total"]["adjustment"], regular + 5_000_000);
@@ -208,6 +275,9 @@ fn a_regular_and_an_emergency_round(db: Db) {
             "fund.decide",
             "fund.emergency",
             "fund.review",
+            "fund.attach",
+            "fund.outcome",
+            "fund.check",
         ] {
             assert!(actions.iter().any(|x| x == a), "{a} audited");
         }
@@ -250,11 +320,22 @@ fn the_fund_commands_through_the_binary() {
                 min,
                 "--rationale",
                 "進捗良好",
+                "--targets",
+                "年度内に試験完了",
             ],
         )
     };
     assert!(propose(&amed[0], "50,000,000", "20,000,000").status.success());
     assert!(propose(&amed[1], "40,000,000", "40,000,000").status.success());
+    let evidence = t.path("進捗.pdf");
+    std::fs::write(&evidence, b"%PDF-1.7").unwrap();
+    assert!(ok(&t, &["--as", "pd", "fund", "attach", "--proposal", "1", evidence.to_str().unwrap()]).contains("#1"));
+    let script = t.path("run.exe");
+    std::fs::write(&script, b"MZ").unwrap();
+    assert_eq!(
+        haibun(&t, &["--as", "pd", "fund", "attach", "--proposal", "1", script.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
     let refused = propose(&amed[1], "10", "20");
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("min"));
@@ -330,4 +411,17 @@ fn the_fund_commands_through_the_binary() {
     assert!(open.status.success());
     let undecided = haibun(&t, &["fund", "execution-plan", "--round", "3", "-o", "x.xlsx"]);
     assert_eq!(undecided.status.code(), Some(3), "not decided yet");
+    // The ex-post check of round 1: its one allocation's outcome, then the Cabinet Office's check.
+    let early = haibun(&t, &["--as", "co", "fund", "check", "--round", "1", "--note", "確認"]);
+    assert_eq!(early.status.code(), Some(3), "no outcome recorded yet");
+    let allocation =
+        status["allocations"].as_array().unwrap().iter().find(|a| a["round_id"] == 1).unwrap()["id"].to_string();
+    ok(
+        &t,
+        &["--as", "pd", "fund", "outcome", "--allocation", &allocation, "--result", "met", "--achieved", "試験完了"],
+    );
+    ok(&t, &["--as", "co", "fund", "check", "--round", "1", "--note", "目標達成を確認"]);
+    let text = ok(&t, &["fund", "status", "--fy", "2023"]);
+    assert!(text.contains("事後評価済（checked）"), "{text}");
+    assert!(text.contains("EX-POST CHECK OVERDUE"), "round 2 is unchecked past FY2023's deadline: {text}");
 }

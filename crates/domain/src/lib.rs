@@ -7,6 +7,7 @@ pub mod apportion;
 pub mod book;
 pub mod compile;
 pub mod fiscal_year;
+pub mod fund;
 pub mod line;
 pub mod money;
 pub mod optimise;

@@ -68,8 +68,16 @@ pub struct FundRules {
     pub score_max: u8,
     /// Days within which the Cabinet Office reviews an emergency allocation.
     pub emergency_review_days: u32,
+    /// Days after the fiscal year ends within which a round's ex-post check (事後評価) is due.
+    /// Policies stored before this rule existed read as 180 days.
+    #[serde(default = "default_expost_check_days")]
+    pub expost_check_days: u32,
     /// The criteria and their weights.
     pub criteria: Vec<Criterion>,
+}
+
+fn default_expost_check_days() -> u32 {
+    180
 }
 
 /// An evaluation criterion and its weight.

@@ -273,11 +273,15 @@ pub enum YearAction {
     EmergencyFund,
     /// Review an emergency allocation afterwards (Cabinet Office).
     ReviewFund,
+    /// Record what a funded line achieved against the proposal's targets (AMED PDs).
+    RecordFundOutcome,
+    /// Complete a round's ex-post check (Cabinet Office).
+    CheckFund,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 14] = [
+    pub const ALL: [YearAction; 16] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -292,6 +296,8 @@ impl YearAction {
         YearAction::DecideFund,
         YearAction::EmergencyFund,
         YearAction::ReviewFund,
+        YearAction::RecordFundOutcome,
+        YearAction::CheckFund,
     ];
 
     /// The stored and printed name.
@@ -311,6 +317,8 @@ impl YearAction {
             YearAction::DecideFund => "decide-fund",
             YearAction::EmergencyFund => "emergency-fund",
             YearAction::ReviewFund => "review-fund",
+            YearAction::RecordFundOutcome => "record-fund-outcome",
+            YearAction::CheckFund => "check-fund",
         }
     }
 
@@ -325,7 +333,8 @@ impl YearAction {
             YearAction::SetFundPool | YearAction::DecideFund | YearAction::EmergencyFund => &[Role::Hq, Role::Admin],
             YearAction::OpenFundRound | YearAction::ScoreFund => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::ProposeFund => &[Role::AmedPd, Role::Admin],
-            YearAction::ReviewFund => &[Role::CabinetOffice, Role::Admin],
+            YearAction::ReviewFund | YearAction::CheckFund => &[Role::CabinetOffice, Role::Admin],
+            YearAction::RecordFundOutcome => &[Role::AmedPd, Role::Admin],
         }
     }
 }

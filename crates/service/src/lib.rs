@@ -21,7 +21,7 @@ pub use auth::{Session, SignedIn};
 pub use book::PriorImportReport;
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
-pub use fund::{ExecutionPlan, FundState, PlanChange, ProposalInput, plan_digest};
+pub use fund::{ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundStatus, plan_digest};
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
 pub use status::{PackageStatus, YearStatus};
@@ -29,8 +29,8 @@ pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
 pub use haibun_store::{
-    AllocationRow, AnswerRow, AuditEvent, Backend, CalendarRow, ChainBreak, HearingRow, InstructionRow, ProposalRow,
-    RoundRow, SnapshotRow, StoredLine, UserRow,
+    AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, HearingRow, InstructionRow,
+    OutcomeRow, ProposalRow, RoundRow, SnapshotRow, StoredLine, UserRow,
 };
 
 /// The entry point to every use case, over one database.

@@ -35,6 +35,12 @@ pub struct RoundRow {
     pub reviewed_at: Option<String>,
     /// The review's note.
     pub review_note: Option<String>,
+    /// Who completed the ex-post check (事後評価).
+    pub checked_by: Option<String>,
+    /// When.
+    pub checked_at: Option<String>,
+    /// The check's note.
+    pub check_note: Option<String>,
 }
 
 /// A proposal as stored.
@@ -62,6 +68,8 @@ pub struct ProposalRow {
     pub urgency: String,
     /// Priority item ids served, `;`-separated.
     pub priority_items: String,
+    /// What the money is to achieve, checked after the year.
+    pub targets: String,
     /// Who proposed it.
     pub proposed_by: String,
     /// When.
@@ -108,8 +116,8 @@ pub struct RoundConstraintRow {
     pub amount: i64,
 }
 
-const ROUND: &str = "id, fiscal_year, kind, round_type, title, reason, status, opened_by, opened_at, decided_by, decided_at, review_due, reviewed_by, reviewed_at, review_note";
-const PROPOSAL: &str = "id, round_id, ministry, line_id, requested, min_amount, rationale, evidence, needs, urgency, priority_items, proposed_by, proposed_at";
+const ROUND: &str = "id, fiscal_year, kind, round_type, title, reason, status, opened_by, opened_at, decided_by, decided_at, review_due, reviewed_by, reviewed_at, review_note, checked_by, checked_at, check_note";
+const PROPOSAL: &str = "id, round_id, ministry, line_id, requested, min_amount, rationale, evidence, needs, urgency, priority_items, targets, proposed_by, proposed_at";
 const ALLOCATION: &str =
     "id, round_id, ministry, line_id, proposal_id, amount, planned, reason, decided_by, decided_at";
 
@@ -154,6 +162,14 @@ impl Store {
     /// One proposal.
     pub async fn fund_proposal(&self, id: i64) -> Result<Option<ProposalRow>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {PROPOSAL} FROM fund_proposals WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// One allocation.
+    pub async fn fund_allocation(&self, id: i64) -> Result<Option<AllocationRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ALLOCATION} FROM fund_allocations WHERE id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?)
@@ -321,7 +337,7 @@ impl Tx {
 
     /// Stores a proposal.
     pub async fn insert_fund_proposal(&mut self, p: &ProposalRow) -> Result<i64> {
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO fund_proposals (round_id, ministry, line_id, requested, min_amount, rationale, evidence, needs, urgency, priority_items, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO fund_proposals (round_id, ministry, line_id, requested, min_amount, rationale, evidence, needs, urgency, priority_items, targets, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
             .bind(p.round_id)
             .bind(p.ministry.clone())
             .bind(p.line_id.clone())
@@ -332,6 +348,7 @@ impl Tx {
             .bind(p.needs.clone())
             .bind(p.urgency.clone())
             .bind(p.priority_items.clone())
+            .bind(p.targets.clone())
             .bind(p.proposed_by.clone())
             .bind(p.proposed_at.clone())
             .fetch_one(&mut *self.tx)

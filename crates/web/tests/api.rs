@@ -598,6 +598,7 @@ async fn the_fund_pages_show_the_plan_and_hq_decides_it() {
         requested: 30_000_000,
         min: 10_000_000,
         rationale: "<script>alert(1)</script>".into(),
+        targets: "年度内に完了".into(),
         ..Default::default()
     };
     let p = app.svc.propose_fund(&amed, round, &input).await.unwrap();

@@ -77,6 +77,38 @@ pub enum FundCommand {
         /// 重点項目（複数可）/ priority items served
         #[arg(long = "priority-item")]
         priority_items: Vec<String>,
+        /// 達成目標（事後評価で照合）/ what the money is to achieve, checked afterwards
+        #[arg(long)]
+        targets: String,
+    },
+    /// 提案に資料を添付する（pdf, xlsx, docx, pptx, csv, txt, png, jpg；10 MiB まで）/ attach a file to a proposal
+    Attach {
+        /// 提案 / proposal
+        #[arg(long)]
+        proposal: i64,
+        /// ファイル / the file
+        file: PathBuf,
+    },
+    /// 配分を受けた事業の成果を記録する（AMED PD）/ record what a funded line achieved (AMED PD)
+    Outcome {
+        /// 配分 / allocation
+        #[arg(long)]
+        allocation: i64,
+        /// met（目標達成）, partly（一部達成）, not-met（未達成）
+        #[arg(long)]
+        result: String,
+        /// 達成内容 / what was achieved
+        #[arg(long)]
+        achieved: String,
+    },
+    /// 回の事後評価を完了する（内閣府）/ complete a round's ex-post check (Cabinet Office)
+    Check {
+        /// 回 / round
+        #[arg(long)]
+        round: i64,
+        /// 所見 / note
+        #[arg(long)]
+        note: String,
     },
     /// 提案を評価する（CODE=点数）/ score a proposal (CODE=score)
     Score {

@@ -101,6 +101,7 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
             needs,
             urgency,
             priority_items,
+            targets,
         } => {
             let requested = yen("--requested", &requested)?;
             let min = match min {
@@ -117,9 +118,24 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
                 needs,
                 urgency,
                 priority_items,
+                targets,
             };
             let id = svc.propose_fund(actor, round, &input).await?;
             println!("提案 #{id} を登録しました / proposal #{id} recorded");
+        }
+        FundCommand::Attach { proposal, file } => {
+            let bytes = read_attachment(&file)?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let id = svc.attach_fund(actor, proposal, name, &bytes).await?;
+            println!("提案 #{proposal} に添付しました（#{id}）/ attached to proposal #{proposal} as #{id}");
+        }
+        FundCommand::Outcome { allocation, result, achieved } => {
+            svc.record_fund_outcome(actor, allocation, &result, &achieved).await?;
+            println!("配分 #{allocation} の成果を記録しました / outcome of allocation #{allocation} recorded");
+        }
+        FundCommand::Check { round, note } => {
+            svc.check_fund_round(actor, round, &note).await?;
+            println!("回 #{round} の事後評価を完了しました / round #{round}'s ex-post check done");
         }
         FundCommand::Score { proposal, scores } => {
             let mut parsed = Vec::new();
@@ -234,13 +250,23 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
                         st.allocated,
                         st.remaining
                     );
-                    for r in &st.rounds {
-                        let overdue = if st.overdue_reviews.contains(&r.id) {
-                            "  ⚠ 事後検証期限超過/REVIEW OVERDUE"
-                        } else {
-                            ""
-                        };
-                        println!("  #{}\t{}\t{}\t{}\t{}{overdue}", r.id, r.kind, r.round_type, r.status, r.title);
+                    for (r, p) in st.rounds.iter().zip(&st.phases) {
+                        let mut overdue = String::new();
+                        if st.overdue_reviews.contains(&r.id) {
+                            overdue.push_str("  ⚠ 事後検証期限超過/REVIEW OVERDUE");
+                        }
+                        if st.overdue_checks.contains(&r.id) {
+                            overdue.push_str("  ⚠ 事後評価期限超過/EX-POST CHECK OVERDUE");
+                        }
+                        println!(
+                            "  #{}\t{}\t{}\t{}（{}）\t{}{overdue}",
+                            r.id,
+                            r.kind,
+                            r.round_type,
+                            p.phase.name_ja(),
+                            p.phase.name(),
+                            r.title
+                        );
                     }
                     for a in &st.allocations {
                         println!(
@@ -253,4 +279,22 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Reads an attachment, refusing before reading anything over the limit.
+fn read_attachment(file: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    let meta = std::fs::metadata(file)
+        .map_err(|e| invalid("FILE", &format!("読めません / cannot read {}: {e}", file.display())))?;
+    if !meta.is_file() || meta.len() > haibun_service::MAX_ATTACHMENT as u64 {
+        return Err(invalid(
+            "FILE",
+            &format!(
+                "{} MiB 以下のファイルを指定してください / give a file of at most {} MiB: {}",
+                haibun_service::MAX_ATTACHMENT >> 20,
+                haibun_service::MAX_ATTACHMENT >> 20,
+                file.display()
+            ),
+        ));
+    }
+    std::fs::read(file).map_err(|e| invalid("FILE", &format!("読めません / cannot read {}: {e}", file.display())))
 }

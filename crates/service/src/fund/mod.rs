@@ -3,15 +3,18 @@
 
 mod decision;
 mod emergency;
+mod followup;
 
 pub use decision::plan_digest;
 pub use emergency::ExecutionPlan;
+pub use followup::MAX_ATTACHMENT;
 
+use haibun_domain::fund::{RoundFacts, RoundPhase, expost_due};
 use haibun_domain::policy::{FundRules, Kind, Policy};
 use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::workflow::YearAction;
 use haibun_domain::{FiscalYear, LineId, Yen};
-use haibun_store::{AllocationRow, NewRound, ProposalRow, RoundRow};
+use haibun_store::{AllocationRow, NewRound, OutcomeRow, ProposalRow, RoundRow};
 use serde_json::json;
 
 use crate::cycle::{check_text, event};
@@ -38,6 +41,8 @@ pub struct ProposalInput {
     pub urgency: String,
     /// Priority item ids served.
     pub priority_items: Vec<String>,
+    /// What the money is to achieve (checked after the year).
+    pub targets: String,
 }
 
 /// A change HQ makes to the plan when deciding, with its reason.
@@ -66,6 +71,23 @@ pub struct FundState {
     pub allocations: Vec<AllocationRow>,
     /// Emergency rounds whose review is past due.
     pub overdue_reviews: Vec<i64>,
+    /// Where each round stands, in the order of `rounds`.
+    pub phases: Vec<RoundStatus>,
+    /// Decided rounds whose ex-post check is past due.
+    pub overdue_checks: Vec<i64>,
+    /// What the funded lines achieved, as recorded.
+    pub outcomes: Vec<OutcomeRow>,
+}
+
+/// Where a round stands and when its ex-post check is due.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RoundStatus {
+    /// The round.
+    pub id: i64,
+    /// Its phase.
+    pub phase: RoundPhase,
+    /// The ex-post check's deadline (decided rounds).
+    pub check_due: Option<String>,
 }
 
 fn bad(field: &str, ja: impl Into<String>, en: impl Into<String>) -> ServiceError {
@@ -214,6 +236,7 @@ impl Service {
         let evidence = check_text("evidence", &p.evidence, false)?;
         let needs = check_text("needs", &p.needs, false)?;
         let urgency = check_text("urgency", &p.urgency, false)?;
+        let targets = check_text("targets", &p.targets, true)?;
         let items: Vec<&str> = policy
             .projects
             .iter()
@@ -242,6 +265,7 @@ impl Service {
             needs,
             urgency,
             priority_items: p.priority_items.join(";"),
+            targets,
             proposed_by: actor.name.clone(),
             proposed_at: at.clone(),
         };
@@ -309,6 +333,18 @@ impl Service {
         Ok(())
     }
 
+    /// Whether a round has proposals and each is scored on every criterion of the policy.
+    async fn fully_scored(&self, round_id: i64, fy: FiscalYear) -> ServiceResult<bool> {
+        let policy = self.policy(fy).await?;
+        let Some(rules) = policy.adjustment_fund.as_ref() else { return Ok(false) };
+        let proposals = self.store.fund_proposals(round_id).await?;
+        let scores = self.store.fund_scores(round_id).await?;
+        Ok(!proposals.is_empty()
+            && proposals
+                .iter()
+                .all(|p| rules.criteria.iter().all(|c| scores.iter().any(|s| s.0 == p.id && s.1 == c.code))))
+    }
+
     /// The fund of a year as of `today`.
     pub async fn fund_state(&self, actor: &Actor, fy: FiscalYear, today: &str) -> ServiceResult<FundState> {
         actor.check_read(None)?;
@@ -324,7 +360,31 @@ impl Service {
             })
             .map(|r| r.id)
             .collect();
+        let due = self.policy(fy).await?.adjustment_fund.map(|r| expost_due(fy, r.expost_check_days));
+        let mut phases = Vec::with_capacity(rounds.len());
+        for r in &rounds {
+            let fully_scored =
+                if r.kind == "regular" && r.status == "open" { self.fully_scored(r.id, fy).await? } else { false };
+            let phase = RoundPhase::of(RoundFacts {
+                emergency: r.kind == "emergency",
+                decided: r.status == "decided",
+                fully_scored,
+                reviewed: r.reviewed_at.is_some(),
+                checked: r.checked_at.is_some(),
+            });
+            let check_due = (r.status == "decided").then(|| due.clone()).flatten();
+            phases.push(RoundStatus { id: r.id, phase, check_due });
+        }
+        let overdue_checks = phases
+            .iter()
+            .filter(|p| p.phase != RoundPhase::Checked && p.check_due.as_deref().is_some_and(|d| d < today))
+            .map(|p| p.id)
+            .collect();
+        let outcomes = self.store.fund_outcomes(fy.year()).await?;
         Ok(FundState {
+            phases,
+            overdue_checks,
+            outcomes,
             pool: pool.map(Yen),
             allocated: Yen(allocated),
             remaining: Yen(pool.unwrap_or(0) - allocated),
