@@ -204,6 +204,18 @@ pub enum AmountError {
     TooLarge,
 }
 
+impl AmountError {
+    /// What is wrong, in Japanese and English.
+    pub fn message(self) -> (&'static str, &'static str) {
+        match self {
+            AmountError::NotANumber => ("数値ではありません", "not a number"),
+            AmountError::Negative => ("負の金額です", "negative"),
+            AmountError::FractionalYen => ("1円未満の端数があります", "not whole yen"),
+            AmountError::TooLarge => ("大きすぎます", "too large"),
+        }
+    }
+}
+
 /// Thousands separators, where present, must group the integer part by three (`1,234,567`):
 /// `1,5` is a mistake, not fifteen.
 fn well_grouped(t: &str) -> bool {

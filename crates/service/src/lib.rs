@@ -21,7 +21,9 @@ pub use auth::{Session, SignedIn};
 pub use book::PriorImportReport;
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
-pub use fund::{ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundStatus, plan_digest};
+pub use fund::{
+    ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundDetail, RoundStatus, plan_digest,
+};
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
 pub use status::{PackageStatus, YearStatus};

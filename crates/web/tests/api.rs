@@ -1,95 +1,16 @@
 //! The web application through its real router: authentication, authorisation by role for every
 //! API route, CSRF on forms, 409 on a stale version, and the OpenAPI document against the router.
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use haibun_domain::workflow::Role;
-use haibun_domain::{FiscalYear, Unit};
-use haibun_service::{Actor, ImportRequest, Service};
-use haibun_testkit::{Db, TestDb, fy2023, lines_for, workbook};
+use haibun_service::{Actor, Service};
+use haibun_testkit::{Db, TestDb};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-const USERS: &[(&str, Role, Option<&str>)] = &[
-    ("mext", Role::Ministry, Some("MEXT")),
-    ("mhlw", Role::Ministry, Some("MHLW")),
-    ("co", Role::CabinetOffice, None),
-    ("hq", Role::Hq, None),
-    ("mof", Role::Fiscal, None),
-    ("amed", Role::AmedPd, None),
-    ("viewer", Role::Viewer, None),
-    ("admin", Role::Admin, None),
-];
+mod common;
 
-struct App {
-    _db: TestDb,
-    svc: Service,
-    router: Router,
-    tokens: Vec<(String, String)>,
-}
-
-fn fy() -> FiscalYear {
-    FiscalYear::try_from(2023).unwrap()
-}
-
-async fn app() -> App {
-    let db = TestDb::new(Db::Sqlite);
-    let svc = Service::open(&db.url, true).await.unwrap();
-    let admin = Actor::system();
-    svc.init(&admin, fy()).await.unwrap();
-    let policy = fy2023();
-    let bytes = workbook(&policy, "MEXT", Unit::ThousandYen, &lines_for(&policy, "MEXT", 3, 3));
-    svc.import(
-        &admin,
-        ImportRequest { fiscal_year: fy(), ministry: "MEXT", file_name: "m.xlsx", bytes: &bytes, unit: None },
-    )
-    .await
-    .unwrap();
-    let mut tokens = Vec::new();
-    for (name, role, ministry) in USERS {
-        svc.add_user(&admin, name, *role, *ministry).await.unwrap();
-        svc.set_password(&admin, name, &format!("password-of-{name}")).await.unwrap();
-        let actor = svc.actor(Some(name)).await.unwrap();
-        tokens.push((name.to_string(), svc.create_api_token(&actor, "test").await.unwrap()));
-    }
-    App { router: haibun_web::router(svc.clone()), _db: db, svc, tokens }
-}
-
-impl App {
-    fn token(&self, name: &str) -> &str {
-        &self.tokens.iter().find(|(n, _)| n == name).unwrap().1
-    }
-
-    async fn call(&self, req: Request<Body>) -> (StatusCode, String, axum::http::HeaderMap) {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let (status, headers) = (res.status(), res.headers().clone());
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&body).into_owned(), headers)
-    }
-
-    async fn api(&self, method: &str, path: &str, who: Option<&str>, body: &str) -> (StatusCode, String) {
-        let mut req = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
-        if let Some(w) = who {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {}", self.token(w)));
-        }
-        let (s, b, _) = self.call(req.body(Body::from(body.to_string())).unwrap()).await;
-        (s, b)
-    }
-
-    async fn sign_in(&self, name: &str, password: &str) -> (StatusCode, Option<String>) {
-        let req = Request::builder()
-            .method("POST")
-            .uri("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("name={name}&password={password}")))
-            .unwrap();
-        let (s, _, h) = self.call(req).await;
-        let cookie =
-            h.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(|c| c.split(';').next().unwrap().to_string());
-        (s, cookie)
-    }
-}
+use common::*;
 
 /// A request body and the roles that may make it: (method, path, body, allowed users).
 fn write_routes() -> Vec<(&'static str, &'static str, &'static str, &'static [&'static str])> {
@@ -579,66 +500,4 @@ async fn the_compilation_page_offers_the_budget_book_in_three_formats() {
     // Without a session: sent to sign in, nothing served.
     let (status, _, _) = app.call(Request::builder().uri("/years/2023/book").body(Body::empty()).unwrap()).await;
     assert!(status.is_redirection() || status == StatusCode::UNAUTHORIZED, "{status}");
-}
-
-#[tokio::test]
-async fn the_fund_pages_show_the_plan_and_hq_decides_it() {
-    let app = app().await;
-    let (hq, co, amed) = (
-        app.svc.actor(Some("hq")).await.unwrap(),
-        app.svc.actor(Some("co")).await.unwrap(),
-        app.svc.actor(Some("amed")).await.unwrap(),
-    );
-    let line = app.svc.lines(&hq, fy(), Some("MEXT")).await.unwrap().into_iter().find(|l| l.channel == "AMED").unwrap();
-    app.svc.set_fund_pool(&hq, fy(), haibun_domain::Yen(50_000_000)).await.unwrap();
-    let round = app.svc.open_fund_round(&co, fy(), "president", "第1回").await.unwrap();
-    let input = haibun_service::ProposalInput {
-        ministry: "MEXT".into(),
-        line_id: line.line_id.to_string(),
-        requested: 30_000_000,
-        min: 10_000_000,
-        rationale: "<script>alert(1)</script>".into(),
-        targets: "年度内に完了".into(),
-        ..Default::default()
-    };
-    let p = app.svc.propose_fund(&amed, round, &input).await.unwrap();
-    app.svc.score_fund(&co, p, &[("PROGRESS".into(), 5)]).await.unwrap();
-
-    let (_, cookie) = app.sign_in("hq", "password-of-hq").await;
-    let cookie = cookie.unwrap();
-    let get =
-        |uri: String| Request::builder().uri(uri).header(header::COOKIE, cookie.clone()).body(Body::empty()).unwrap();
-    let (status, html, _) = app.call(get("/years/2023/fund".into())).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("fund-pool") && html.contains("第1回"));
-    let (status, html, _) = app.call(get(format!("/years/2023/fund/rounds/{round}"))).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<polyline") && html.contains("fund-decide") && html.contains("最適性証明済"));
-    assert!(!html.contains("style="), "no inline styles: the CSP allows none");
-    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let post = |body: String| {
-        Request::builder()
-            .method("POST")
-            .uri(format!("/years/2023/fund/rounds/{round}/decide"))
-            .header(header::COOKIE, cookie.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap()
-    };
-    let (status, _, _) = app.call(post("csrf=wrong&digest=x".into())).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "a form without the right CSRF token is refused");
-    assert_eq!(app.svc.fund_state(&hq, fy(), "2023-01-01").await.unwrap().allocations.len(), 0);
-    let digest = html.split("name=\"digest\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let (status, _, _) = app.call(post(format!("csrf={csrf}&digest=stale"))).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a plan other than the one shown is not decided");
-    let (status, _, _) = app.call(post(format!("csrf={csrf}&digest={digest}"))).await;
-    assert!(status.is_redirection(), "{status}");
-    let state = app.svc.fund_state(&hq, fy(), "2023-01-01").await.unwrap();
-    assert_eq!(state.allocated, haibun_domain::Yen(30_000_000));
-
-    // A ministry user may not see the fund; a Cabinet Office user sees it but may not decide.
-    let (_, mext) = app.sign_in("mext", "password-of-mext").await;
-    let req =
-        Request::builder().uri("/years/2023/fund").header(header::COOKIE, mext.unwrap()).body(Body::empty()).unwrap();
-    assert_eq!(app.call(req).await.0, StatusCode::FORBIDDEN);
 }

@@ -9,7 +9,7 @@ mod report;
 mod settlement;
 
 use haibun_domain::Yen;
-use haibun_domain::money::{AmountError, Unit, parse_amount};
+use haibun_domain::money::{Unit, parse_amount};
 use haibun_service::{InstructionInput, Service};
 
 use crate::cli::{Cli, Command};
@@ -21,13 +21,8 @@ pub const DEFAULT_DB: &str = "haibun.db";
 /// Parses a yen amount given on the command line (`1200000`, `1,200,000`).
 pub fn yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
     parse_amount(text, Unit::Yen).map_err(|e| {
-        let why = match e {
-            AmountError::NotANumber => "数値ではありません / not a number",
-            AmountError::Negative => "負の金額です / negative",
-            AmountError::FractionalYen => "1円未満の端数があります / not whole yen",
-            AmountError::TooLarge => "大きすぎます / too large",
-        };
-        invalid(field, &format!("{text}: {why}"))
+        let (ja, en) = e.message();
+        invalid(field, &format!("{text}: {ja} / {en}"))
     })
 }
 

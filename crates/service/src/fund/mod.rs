@@ -2,10 +2,12 @@
 //! optimiser's plan, HQ's decision) and emergency allocations with their follow-up review.
 
 mod decision;
+mod detail;
 mod emergency;
 mod followup;
 
 pub use decision::plan_digest;
+pub use detail::RoundDetail;
 pub use emergency::ExecutionPlan;
 pub use followup::MAX_ATTACHMENT;
 
@@ -92,6 +94,12 @@ pub struct RoundStatus {
 
 fn bad(field: &str, ja: impl Into<String>, en: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(vec![Problem::new(ProblemCode::InvalidArgument, Location::field(field), ja, en)])
+}
+
+/// Whether there are proposals and each is scored on every criterion.
+fn all_scored(rules: &FundRules, proposals: &[ProposalRow], scores: &[(i64, String, i64)]) -> bool {
+    !proposals.is_empty()
+        && proposals.iter().all(|p| rules.criteria.iter().all(|c| scores.iter().any(|s| s.0 == p.id && s.1 == c.code)))
 }
 
 fn rules(policy: &Policy) -> ServiceResult<&FundRules> {
@@ -339,10 +347,7 @@ impl Service {
         let Some(rules) = policy.adjustment_fund.as_ref() else { return Ok(false) };
         let proposals = self.store.fund_proposals(round_id).await?;
         let scores = self.store.fund_scores(round_id).await?;
-        Ok(!proposals.is_empty()
-            && proposals
-                .iter()
-                .all(|p| rules.criteria.iter().all(|c| scores.iter().any(|s| s.0 == p.id && s.1 == c.code))))
+        Ok(all_scored(rules, &proposals, &scores))
     }
 
     /// The fund of a year as of `today`.

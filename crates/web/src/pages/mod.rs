@@ -3,6 +3,7 @@
 mod audit;
 mod compile;
 mod fund;
+mod fund_forms;
 mod home;
 mod import;
 mod package;
@@ -42,7 +43,22 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/book", get(compile::book))
         .route("/years/{fy}/fund", get(fund::fund))
         .route("/years/{fy}/fund/rounds/{id}", get(fund::round))
-        .route("/years/{fy}/fund/rounds/{id}/decide", post(fund::decide))
+        .route("/years/{fy}/fund/pool", post(fund_forms::pool))
+        .route("/years/{fy}/fund/rounds", post(fund_forms::open_round))
+        .route("/years/{fy}/fund/emergency", post(fund_forms::emergency))
+        .route("/years/{fy}/fund/rounds/{id}/decide", post(fund_forms::decide))
+        .route("/years/{fy}/fund/rounds/{id}/review", post(fund_forms::review))
+        .route("/years/{fy}/fund/rounds/{id}/check", post(fund_forms::check))
+        .route("/years/{fy}/fund/rounds/{id}/proposals", post(fund_forms::propose))
+        .route(
+            "/years/{fy}/fund/rounds/{id}/proposals/{proposal}/attachments",
+            post(fund_forms::attach)
+                .layer(axum::extract::DefaultBodyLimit::max(haibun_service::MAX_ATTACHMENT + 65_536)),
+        )
+        .route("/years/{fy}/fund/rounds/{id}/proposals/{proposal}/score", post(fund_forms::score))
+        .route("/years/{fy}/fund/rounds/{id}/allocations/{allocation}/outcome", post(fund_forms::outcome))
+        .route("/years/{fy}/fund/rounds/{id}/attachments/{attachment}", get(fund_forms::attachment))
+        .route("/years/{fy}/fund/rounds/{id}/execution-plan", get(fund_forms::execution_plan))
         .route("/years/{fy}/snapshot", post(compile::snapshot))
         .route("/years/{fy}/import", get(import::import_form).post(import::import))
         .route("/years/{fy}/template.xlsx", get(import::template))
