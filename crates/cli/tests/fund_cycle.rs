@@ -403,6 +403,16 @@ fn the_fund_commands_through_the_binary() {
     let total = rows.last().unwrap();
     assert_eq!(total[5], calamine::Data::Float((expected - 1_000_000) as f64), "the round's total, emergency apart");
     assert!(rows.iter().any(|r| r[1] == calamine::Data::String(amed[0].clone())));
+    // The budget book carries the year's allocations, the emergency one marked.
+    let book = t.path("book.xlsx");
+    ok(&t, &["report", "--fy", "2023", "--unit", "yen", "-o", book.to_str().unwrap()]);
+    let mut wb = calamine::open_workbook_auto(&book).unwrap();
+    let rows: Vec<Vec<calamine::Data>> = wb.worksheet_range("調整費配分").unwrap().rows().map(|r| r.to_vec()).collect();
+    let text = |r: &[calamine::Data], i: usize| r[i].to_string();
+    let emergency_row = rows.iter().find(|r| r.len() > 6 && text(r, 1) == "緊急").expect("the emergency row");
+    assert_eq!((text(emergency_row, 0), text(emergency_row, 3)), ("#2".to_string(), amed[2].clone()));
+    assert_eq!(emergency_row[6], calamine::Data::Float(1_000_000.0));
+    assert_eq!(rows.last().unwrap()[6], calamine::Data::Float(expected as f64), "the total is every allocation");
     let html = t.path("plan.html");
     ok(&t, &["fund", "execution-plan", "--round", "2", "-o", html.to_str().unwrap()]);
     let page = std::fs::read_to_string(&html).unwrap();

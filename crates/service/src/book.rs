@@ -155,6 +155,21 @@ impl Service {
             unit,
             prior_held,
         };
-        Ok(haibun_domain::book::build(&policy, meta, &current, &prior))
+        let mut book = haibun_domain::book::build(&policy, meta, &current, &prior);
+        // The adjustment fund's allocations (追加配分) of the year, as far as the actor reads.
+        let scope = actor.read_scope();
+        let allocations: Vec<_> = self
+            .store
+            .fund_allocations(fy.year())
+            .await?
+            .into_iter()
+            .filter(|a| scope.is_none_or(|m| a.ministry == m))
+            .collect();
+        if !allocations.is_empty() {
+            let lines = self.store.lines(fy, scope).await?;
+            let table = haibun_domain::book::allocations_table(&policy, &crate::fund::plan_lines(&lines, &allocations));
+            book.tables.push(table);
+        }
+        Ok(book)
     }
 }

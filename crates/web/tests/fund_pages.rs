@@ -221,6 +221,10 @@ async fn a_regular_round_and_an_emergency_walked_through_the_forms() {
         (20_000_000, Some(30_000_000), "他の回との均衡")
     );
 
+    // The compilation page shows the allocation beside the requests.
+    let (_, html) = hq.get("/years/2023/compile").await;
+    assert!(html.contains("id=\"total-adjustment\""), "the adjustment column");
+
     // The execution plan downloads as a workbook.
     let (status, headers, bytes) = hq.get_raw(&format!("{round_page}/execution-plan?format=xlsx")).await;
     assert_eq!(status, StatusCode::OK);

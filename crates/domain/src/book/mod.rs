@@ -14,7 +14,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 pub use build::build;
-pub use plan::{PlanLine, execution_plan_tables};
+pub use plan::{PlanLine, allocations_table, execution_plan_tables};
 
 use crate::compile::{Compilation, NONE, Stage, UNASSIGNED};
 use crate::fiscal_year::FiscalYear;

@@ -18,6 +18,8 @@ pub struct PlanLine {
     pub name: String,
     /// 統合プロジェクト
     pub project: Option<String>,
+    /// The round that allocated it.
+    pub round: i64,
     /// The proposal funded (none for an emergency allocation).
     pub proposal: Option<i64>,
     /// 配分額
@@ -84,4 +86,44 @@ pub fn execution_plan_tables(policy: &Policy, lines: &[PlanLine]) -> Vec<Table> 
         total,
     };
     vec![funded, projects]
+}
+
+/// The year's allocations from the adjustment fund (追加配分) as one table of the budget book:
+/// each with its round, marked 緊急 (emergency) where HQ allocated without a round's plan.
+pub fn allocations_table(policy: &Policy, lines: &[PlanLine]) -> Table {
+    let columns = vec![
+        Column::new("回", "round", ColumnKind::Text),
+        Column::new("種別", "kind", ColumnKind::Text),
+        Column::new("府省", "ministry", ColumnKind::Text),
+        Column::new("事業番号", "line id", ColumnKind::Text),
+        Column::new("事業名", "name", ColumnKind::Text),
+        Column::new("統合プロジェクト", "integrated project", ColumnKind::Text),
+        Column::new("追加配分額", "allocated", ColumnKind::Amount),
+        Column::new("理由", "reason", ColumnKind::Text),
+    ];
+    let rows: Vec<Vec<Value>> = lines
+        .iter()
+        .map(|l| {
+            vec![
+                Value::Text(format!("#{}", l.round)),
+                Value::Text(if l.proposal.is_some() { "通常" } else { "緊急" }.into()),
+                Value::Text(label(policy, Kind::Ministry, &l.ministry)),
+                Value::Text(l.line_id.clone()),
+                Value::Text(l.name.clone()),
+                Value::Text(l.project.as_deref().map(|p| label(policy, Kind::Project, p)).unwrap_or_default()),
+                Value::Amount(l.amount),
+                Value::Text(l.reason.clone()),
+            ]
+        })
+        .collect();
+    let total = total_row(&columns, &rows);
+    Table {
+        sheet: "調整費配分",
+        name: "adjustment_fund",
+        title_ja: "調整費による追加配分（緊急: 推進本部の緊急配分）".into(),
+        title_en: "Additional allocations from the adjustment fund (emergency: HQ's emergency allocations)".into(),
+        columns,
+        rows,
+        total,
+    }
 }

@@ -138,3 +138,28 @@ fn units_round_half_away_from_zero_exactly() {
     assert_eq!("億円".parse::<ReportUnit>(), Ok(ReportUnit::HundredMillionYen));
     assert!("万円".parse::<ReportUnit>().is_err());
 }
+
+#[test]
+fn the_allocations_table_marks_emergencies_and_totals_every_allocation() {
+    let p = policy();
+    let plan_line = |round: i64, proposal: Option<i64>, amount: i64| PlanLine {
+        ministry: "MEXT".into(),
+        line_id: "MEXT-0001".into(),
+        name: "事業".into(),
+        project: Some("PHARMA".into()),
+        round,
+        proposal,
+        amount: Yen(amount),
+        reason: "理由".into(),
+    };
+    let t = allocations_table(&p, &[plan_line(1, Some(7), 20_000_000), plan_line(2, None, 5_000_000)]);
+    assert_eq!(t.sheet, "調整費配分");
+    assert_eq!(t.rows.len(), 2);
+    assert_eq!(t.rows[0][..2], [Value::Text("#1".into()), Value::Text("通常".into())]);
+    assert_eq!(t.rows[1][..2], [Value::Text("#2".into()), Value::Text("緊急".into())]);
+    assert_eq!(amount(&t.total[6]), Yen(25_000_000));
+    assert!(
+        matches!(&t.rows[0][5], Value::Text(s) if !s.is_empty() && s != "PHARMA"),
+        "the project's name, not its code"
+    );
+}

@@ -1,5 +1,6 @@
 //! Emergency allocations with their follow-up review, and a decided round's execution plan.
 
+use haibun_domain::book::PlanLine;
 use haibun_domain::workflow::YearAction;
 use haibun_domain::{FiscalYear, Yen};
 use haibun_store::{AllocationRow, NewRound};
@@ -22,6 +23,27 @@ pub struct ExecutionPlan {
     pub unit: haibun_domain::book::ReportUnit,
     /// The footer.
     pub footer: String,
+}
+
+/// The allocations as the lines of an execution plan or of the book's allocations table, named
+/// from the stored lines (empty if a line is no longer stored).
+pub(crate) fn plan_lines(lines: &[haibun_store::StoredLine], allocations: &[AllocationRow]) -> Vec<PlanLine> {
+    allocations
+        .iter()
+        .map(|a| {
+            let line = lines.iter().find(|l| l.line.ministry == a.ministry && l.line.line_id.as_str() == a.line_id);
+            PlanLine {
+                ministry: a.ministry.clone(),
+                line_id: a.line_id.clone(),
+                name: line.map(|l| l.line.name.clone()).unwrap_or_default(),
+                project: line.and_then(|l| l.line.project.clone()),
+                round: a.round_id,
+                proposal: a.proposal_id,
+                amount: Yen(a.amount),
+                reason: a.reason.clone(),
+            }
+        })
+        .collect()
 }
 
 impl Service {
@@ -138,21 +160,7 @@ impl Service {
         let lines = self.store.lines(fy, None).await?;
         let allocations: Vec<AllocationRow> =
             self.store.fund_allocations(fy.year()).await?.into_iter().filter(|a| a.round_id == round_id).collect();
-        let plan_lines: Vec<haibun_domain::book::PlanLine> = allocations
-            .iter()
-            .map(|a| {
-                let line = lines.iter().find(|l| l.line.ministry == a.ministry && l.line.line_id.as_str() == a.line_id);
-                haibun_domain::book::PlanLine {
-                    ministry: a.ministry.clone(),
-                    line_id: a.line_id.clone(),
-                    name: line.map(|l| l.line.name.clone()).unwrap_or_default(),
-                    project: line.and_then(|l| l.line.project.clone()),
-                    proposal: a.proposal_id,
-                    amount: Yen(a.amount),
-                    reason: a.reason.clone(),
-                }
-            })
-            .collect();
+        let plan_lines = plan_lines(&lines, &allocations);
         let total: i64 = allocations.iter().map(|a| a.amount).sum();
         let kind = match round.round_type.as_str() {
             "president" => "理事長裁量型 / AMED president's discretion",

@@ -9,6 +9,7 @@ mod followup;
 pub use decision::plan_digest;
 pub use detail::RoundDetail;
 pub use emergency::ExecutionPlan;
+pub(crate) use emergency::plan_lines;
 pub use followup::MAX_ATTACHMENT;
 
 use haibun_domain::fund::{RoundFacts, RoundPhase, expost_due};
