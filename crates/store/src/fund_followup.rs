@@ -129,6 +129,19 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A round's status (`open` or `decided`), read in this transaction with the round's row
+    /// locked on PostgreSQL (SQLite's writing transactions are serial already), so that nothing
+    /// is added to a round that a concurrent decision closes.
+    pub async fn lock_fund_round(&mut self, id: i64) -> Result<Option<String>> {
+        let lock = if self.backend == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row: Option<(String,)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT status FROM fund_rounds WHERE id = $1{lock}")))
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     /// Whether a round is still checkable, read in this transaction (locks nothing; the check's
     /// own update is conditional).
     pub async fn fund_round_checked(&mut self, id: i64) -> Result<bool> {

@@ -70,7 +70,12 @@ impl Service {
         let inst = Instance { constraints: self.plan_constraints(fy, round.id, &proposals).await?, ..inst };
         // A time limit, so a hard instance answers with its best plan and gap rather than hanging.
         let opts = Options { analyse, time_limit: Some(std::time::Duration::from_secs(20)) };
-        let plan = solve(&inst, opts).map_err(|e| match e {
+        // The solver is CPU-bound (seconds at tens of thousands of proposals): it runs on a
+        // blocking thread so that the server keeps answering other requests meanwhile.
+        let solved = tokio::task::spawn_blocking(move || solve(&inst, opts))
+            .await
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("the optimiser's thread failed: {e}")))?;
+        let plan = solved.map_err(|e| match e {
             OptimiseError::Invalid { field, ja, en } => bad(&field, ja, en),
             OptimiseError::Infeasible { constraint, ja, en } => {
                 ServiceError::Invalid(vec![Problem::new(ProblemCode::Infeasible, Location::field(constraint), ja, en)])
@@ -136,6 +141,7 @@ impl Service {
             amount: amount.unwrap_or(0),
         };
         let mut tx = self.store.begin().await?;
+        super::still_open(&mut tx, round_id).await?;
         tx.set_fund_round_constraint(&row, amount, &actor.name, &now()).await?;
         tx.append_event(&event(
             actor,

@@ -98,6 +98,7 @@ impl Service {
             uploaded_at: now(),
         };
         let mut tx = self.store.begin().await?;
+        super::still_open(&mut tx, p.round_id).await?;
         let id = tx.insert_fund_attachment(&row, bytes).await?;
         tx.append_event(&event(
             actor,

@@ -97,6 +97,16 @@ fn bad(field: &str, ja: impl Into<String>, en: impl Into<String>) -> ServiceErro
     ServiceError::Invalid(vec![Problem::new(ProblemCode::InvalidArgument, Location::field(field), ja, en)])
 }
 
+/// Refuses, inside the transaction about to write, a round that is no longer open (a decision
+/// may have closed it since it was first read).
+async fn still_open(tx: &mut haibun_store::Tx, round: i64) -> ServiceResult<()> {
+    if tx.lock_fund_round(round).await?.as_deref() == Some("open") {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict(format!("調整費の回 {round} は決定済みです / round {round} is decided")))
+    }
+}
+
 /// Whether there are proposals and each is scored on every criterion.
 fn all_scored(rules: &FundRules, proposals: &[ProposalRow], scores: &[(i64, String, i64)]) -> bool {
     !proposals.is_empty()
@@ -279,6 +289,7 @@ impl Service {
             proposed_at: at.clone(),
         };
         let mut tx = self.store.begin().await?;
+        still_open(&mut tx, round_id).await?;
         let id = tx.insert_fund_proposal(&row).await?;
         tx.append_event(&event(
             actor,
@@ -326,6 +337,7 @@ impl Service {
         }
         let at = now();
         let mut tx = self.store.begin().await?;
+        still_open(&mut tx, p.round_id).await?;
         for (c, s) in scores {
             tx.set_fund_score(proposal, c, *s, &actor.name, &at).await?;
         }
