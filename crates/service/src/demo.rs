@@ -304,8 +304,9 @@ impl Service {
             )
             .await?;
         }
+        let fund = self.load_demo_fund(&lines).await?;
         Ok(format!(
-            "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue",
+            "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue; {fund}",
             DEMO_USERS.len()
         ))
     }

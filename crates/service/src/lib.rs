@@ -6,6 +6,7 @@ mod auth;
 mod book;
 mod cycle;
 pub mod demo;
+mod demo_fund;
 mod error;
 mod fund;
 mod intake;

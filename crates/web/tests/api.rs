@@ -459,6 +459,24 @@ async fn every_demo_user_signs_in_and_sees_their_tasks() {
         .call(Request::builder().uri("/").header(header::COOKIE, cookie.unwrap()).body(Body::empty()).unwrap())
         .await;
     assert!(html.contains("未回答の指示 #3"), "{html}");
+    // The demo's fund: HQ has a scored round to decide; the Cabinet Office an emergency to review;
+    // the PD an outcome to record, past FY2023's ex-post deadline.
+    for (name, task) in [
+        ("hq-kobayashi", "配分案を確認し決定する"),
+        ("co-yamada", "緊急配分を事後検証する"),
+        ("amed-nakamura", "配分先の成果を記録する"),
+    ] {
+        let (_, cookie) = app.sign_in(name, &haibun_service::demo::demo_password(name)).await;
+        let (_, html, _) = app
+            .call(Request::builder().uri("/").header(header::COOKIE, cookie.unwrap()).body(Body::empty()).unwrap())
+            .await;
+        assert!(html.contains(task), "{name}: {task}");
+    }
+    let st = app.svc.fund_state(&admin, fy(), &haibun_service::today()).await.unwrap();
+    let phases: Vec<&str> = st.phases.iter().map(|p| p.phase.name()).collect();
+    assert_eq!(phases, ["decided", "scored", "decided"]);
+    assert!(st.overdue_checks.contains(&st.rounds[0].id), "FY2023's check fell due in 2024");
+    assert!(st.overdue_reviews.is_empty(), "the emergency's review is due within 30 days");
 }
 
 #[tokio::test]

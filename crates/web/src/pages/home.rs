@@ -50,7 +50,14 @@ pub(super) async fn home(State(st): State<AppState>, v: Viewer) -> Response {
         Ok(r) => r,
         Err(e) => return page_error(e, v.lang),
     };
-    let tasks = tasks_for(&v, &c, fy, &status.packages, &threads, status.snapshot.as_ref());
+    let mut tasks = tasks_for(&v, &c, fy, &status.packages, &threads, status.snapshot.as_ref());
+    // The adjustment fund is not a ministry's business (its users may not read it).
+    if v.actor.role != Role::Ministry {
+        match st.svc.fund_state(&v.actor, fy, &haibun_service::today()).await {
+            Ok(fund) => tasks.extend(fund_tasks(&v, &c, fy, &fund)),
+            Err(e) => return page_error(e, v.lang),
+        }
+    }
     render(&HomePage {
         by_ministry: labelled(&policy, Kind::Ministry, &compiled.by_ministry),
         by_project: labelled(&policy, Kind::Project, &compiled.by_project),
@@ -154,6 +161,63 @@ fn tasks_for(
             }
         }
         Role::AmedPd | Role::Viewer => {}
+    }
+    tasks
+}
+
+/// The adjustment fund's tasks of the viewer's role: scoring and deciding open rounds, reviewing
+/// emergencies, recording outcomes and completing ex-post checks, each with its deadline.
+fn fund_tasks(v: &Viewer, c: &Chrome, fy: FiscalYear, fund: &haibun_service::FundState) -> Vec<Task> {
+    use haibun_domain::fund::RoundPhase;
+    let link = |id: i64| format!("/years/{}/fund/rounds/{id}", fy.year());
+    let role = v.actor.role;
+    let mut tasks = Vec::new();
+    for (r, s) in fund.rounds.iter().zip(&fund.phases) {
+        let mut add = |text: String, due: Option<String>, overdue: bool| {
+            tasks.push(Task {
+                text: format!("{} #{} {}: {text}", c.t("調整費", "Fund"), r.id, r.title),
+                link: link(r.id),
+                due,
+                overdue,
+            })
+        };
+        let outcomes_missing = fund
+            .allocations
+            .iter()
+            .any(|a| a.round_id == r.id && !fund.outcomes.iter().any(|o| o.allocation_id == a.id));
+        let check_overdue = fund.overdue_checks.contains(&r.id);
+        match (role, s.phase) {
+            (Role::CabinetOffice | Role::Hq | Role::Admin, RoundPhase::Open) if r.kind == "regular" => {
+                add(c.t("提案を評価する", "Score the proposals").into(), None, false)
+            }
+            (Role::Hq | Role::Admin, RoundPhase::Scored) => {
+                add(c.t("配分案を確認し決定する", "Review the plan and decide").into(), None, false)
+            }
+            (Role::AmedPd, RoundPhase::Open | RoundPhase::Scored) => {
+                add(c.t("提案を受付中", "Taking proposals").into(), None, false)
+            }
+            _ => {}
+        }
+        if r.kind == "emergency" && r.reviewed_at.is_none() && matches!(role, Role::CabinetOffice | Role::Admin) {
+            add(
+                c.t("緊急配分を事後検証する", "Review the emergency allocation").into(),
+                r.review_due.clone(),
+                fund.overdue_reviews.contains(&r.id),
+            );
+        }
+        if matches!(s.phase, RoundPhase::Decided | RoundPhase::Reviewed) {
+            if outcomes_missing && matches!(role, Role::AmedPd | Role::Admin) {
+                add(
+                    c.t("配分先の成果を記録する", "Record the funded lines' outcomes").into(),
+                    s.check_due.clone(),
+                    check_overdue,
+                );
+            }
+            let ready = !outcomes_missing && (r.kind == "regular" || r.reviewed_at.is_some());
+            if ready && matches!(role, Role::CabinetOffice | Role::Admin) {
+                add(c.t("事後評価を完了する", "Complete the ex-post check").into(), s.check_due.clone(), check_overdue);
+            }
+        }
     }
     tasks
 }
