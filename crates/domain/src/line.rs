@@ -75,6 +75,10 @@ pub struct RequestLine {
     pub summary: String,
     /// 成果目標
     pub kpi: String,
+    /// 重点項目: the ids of the policy's priority items (§5) the line serves
+    pub priority_items: Vec<String>,
+    /// 増額理由・根拠: why the request is new or grows, and the evidence behind it
+    pub justification: String,
 }
 
 /// The columns of the request sheet, in template order.
@@ -104,11 +108,15 @@ pub enum Field {
     Summary,
     /// 成果目標
     Kpi,
+    /// 重点項目
+    PriorityItems,
+    /// 増額理由・根拠
+    Justification,
 }
 
 impl Field {
     /// Every column, in template order.
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 14] = [
         Field::LineId,
         Field::Name,
         Field::Channel,
@@ -121,6 +129,8 @@ impl Field {
         Field::New,
         Field::Summary,
         Field::Kpi,
+        Field::PriorityItems,
+        Field::Justification,
     ];
 
     /// The Japanese header written in the template.
@@ -138,6 +148,8 @@ impl Field {
             Field::New => "新規・継続",
             Field::Summary => "事業概要",
             Field::Kpi => "成果目標",
+            Field::PriorityItems => "重点項目",
+            Field::Justification => "増額理由・根拠",
         }
     }
 
@@ -156,6 +168,8 @@ impl Field {
             Field::New => "new",
             Field::Summary => "summary",
             Field::Kpi => "kpi",
+            Field::PriorityItems => "priority_items",
+            Field::Justification => "justification",
         }
     }
 
@@ -179,7 +193,8 @@ impl Field {
 
     fn max_chars(self) -> usize {
         match self {
-            Field::Summary | Field::Kpi => 4000,
+            Field::Summary | Field::Kpi | Field::Justification => 4000,
+            Field::PriorityItems => 1000,
             _ => 500,
         }
     }
@@ -399,6 +414,28 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
     });
     let summary = text(Field::Summary, &mut problem).unwrap_or_default();
     let kpi = text(Field::Kpi, &mut problem).unwrap_or_default();
+    let priority_items = text(Field::PriorityItems, &mut problem)
+        .map(|t| {
+            let mut ids: Vec<String> = Vec::new();
+            for raw in t.split([';', '；', ',', '，', '、', ' ', '　']).map(str::trim).filter(|r| !r.is_empty()) {
+                match ctx.policy.priority_item(raw) {
+                    Some(item) if !ids.contains(&item.id) => ids.push(item.id.clone()),
+                    Some(_) => {}
+                    None => problem(
+                        Field::PriorityItems,
+                        ProblemCode::UnknownCode,
+                        format!(
+                            "重点項目「{raw}」は{}の方針にありません（例: PHARMA-01）",
+                            ctx.fiscal_year.era_label()
+                        ),
+                        format!("no priority item \"{raw}\" in the {} policy (e.g. PHARMA-01)", ctx.fiscal_year),
+                    ),
+                }
+            }
+            ids
+        })
+        .unwrap_or_default();
+    let justification = text(Field::Justification, &mut problem).unwrap_or_default();
 
     if let (Some(frame), Some(req)) = (priority_frame, request)
         && frame > req
@@ -439,6 +476,8 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
                 is_new,
                 summary,
                 kpi,
+                priority_items,
+                justification,
             })
         }
         _ => Err(problems),
@@ -473,6 +512,8 @@ pub fn to_cells(line: &RequestLine, policy: &Policy, unit: Unit) -> Vec<(Field, 
                 Field::New => new_label(line.is_new).to_string(),
                 Field::Summary => line.summary.clone(),
                 Field::Kpi => line.kpi.clone(),
+                Field::PriorityItems => line.priority_items.join(";"),
+                Field::Justification => line.justification.clone(),
             };
             (f, v)
         })

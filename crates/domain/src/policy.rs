@@ -517,6 +517,21 @@ impl Policy {
         self.entries(kind).into_iter().find(|e| e.accepted.iter().any(|a| fold(a) == key)).map(|e| e.code.to_string())
     }
 
+    /// The priority item (§5) with this id, ignoring width and case.
+    pub fn priority_item(&self, id: &str) -> Option<&PriorityItem> {
+        let id = crate::text::fold(id);
+        self.priority_items().into_iter().map(|(_, item)| item).find(|item| crate::text::fold(&item.id) == id)
+    }
+
+    /// Every priority item with the code of the project or area it belongs to.
+    pub fn priority_items(&self) -> Vec<(&str, &PriorityItem)> {
+        self.projects
+            .iter()
+            .flat_map(|p| p.priority_items.iter().map(move |i| (p.code.as_str(), i)))
+            .chain(self.areas.iter().flat_map(|a| a.priority_items.iter().map(move |i| (a.code.as_str(), i))))
+            .collect()
+    }
+
     /// The Japanese label of a code, or the code itself if unknown.
     pub fn label_ja<'a>(&'a self, kind: Kind, code: &'a str) -> &'a str {
         self.entries(kind).into_iter().find(|e| e.code == code).map_or(code, |e| e.label_ja)

@@ -164,6 +164,8 @@ pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
                     policy.fiscal_year.year() - 2018 + 2,
                     rng.between(3, 30)
                 ),
+                priority_items: Vec::new(),
+                justification: String::new(),
             }
         })
         .collect()

@@ -151,6 +151,16 @@ fn write_codes(ws: &mut Worksheet, policy: &Policy) -> Result<(), XlsxError> {
             ws.write_string(i as u32 + 1, c + 1, e.label_ja)?;
         }
     }
+    // The §5 priority items, for the 重点項目 column.
+    let c = 15u16;
+    ws.write_string_with_format(0, c, "重点項目 番号 / priority item id", &bold)?;
+    ws.write_string_with_format(0, c + 1, "重点項目（§5）", &bold)?;
+    ws.set_column_width(c, 18.0)?;
+    ws.set_column_width(c + 1, 60.0)?;
+    for (i, (_, item)) in policy.priority_items().iter().enumerate() {
+        ws.write_string(i as u32 + 1, c, &item.id)?;
+        ws.write_string(i as u32 + 1, c + 1, &item.text_ja)?;
+    }
     Ok(())
 }
 
@@ -203,6 +213,12 @@ fn write_howto(ws: &mut Worksheet, policy: &Policy, unit: Unit) -> Result<(), Xl
             Field::New => "新規 または 継続（必須）/ new or continuing (required)",
             Field::Summary => "事業の概要 / summary",
             Field::Kpi => "成果目標（KPI）/ outcome targets",
+            Field::PriorityItems => {
+                "この事業が資する§5の重点項目の番号をセミコロンで区切って（例: PHARMA-01;REGEN-05）。番号は「コード表」シート。重要政策推進枠で要望する事業は必須 / the §5 priority items served, e.g. PHARMA-01;REGEN-05 (see the code sheet); needed for priority-frame requests"
+            }
+            Field::Justification => {
+                "新規・増額の理由と根拠（研究者等への調査、論文調査、海外動向など）/ why the line is new or grows, and the evidence"
+            }
         };
         ws.write_string(r, 0, f.header_ja())?;
         ws.write_string_with_format(r, 1, how, &wrap)?;

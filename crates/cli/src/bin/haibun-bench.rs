@@ -139,6 +139,8 @@ fn generate(policy: &Policy, seed: u64, n: usize) -> Vec<RequestLine> {
                 is_new,
                 summary: format!("{phrase}を行う。{}", PHRASES[(i + 3) % PHRASES.len()]),
                 kpi: "成果目標: 論文数・特許出願数・臨床試験の開始件数".to_string(),
+                priority_items: Vec::new(),
+                justification: String::new(),
             }
         })
         .collect()

@@ -82,6 +82,8 @@ fn prior_as_line(fy: FiscalYear, p: &PriorLine) -> RequestLine {
         is_new: false,
         summary: String::new(),
         kpi: String::new(),
+        priority_items: Vec::new(),
+        justification: String::new(),
     }
 }
 

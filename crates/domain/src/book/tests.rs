@@ -23,6 +23,8 @@ fn line(m: &str, id: &str, project: Option<&str>, prior: i64, request: i64, d: O
         is_new: prior == 0,
         summary: String::new(),
         kpi: String::new(),
+        priority_items: Vec::new(),
+        justification: String::new(),
     }
 }
 

@@ -25,6 +25,8 @@ fn line(ministry: &str, id: &str, project: Option<&str>, request: i64, diseases:
         is_new: false,
         summary: String::new(),
         kpi: String::new(),
+        priority_items: Vec::new(),
+        justification: String::new(),
     }
 }
 
