@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 mod args;
 mod fund;
+mod review;
 
 use clap::{Parser, Subcommand};
 use haibun_domain::FiscalYear;
 
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
 pub use fund::FundCommand;
+pub use review::OverlapCommand;
 
 /// haibun (配分): 医療分野の研究開発関連予算の要求・調整・取りまとめ / coordinating Japan's medical R&D budget.
 #[derive(Debug, Parser)]
@@ -245,6 +247,24 @@ pub enum Command {
         /// 出力先 / output file (or folder for CSV)
         #[arg(short, long)]
         output: PathBuf,
+    },
+    /// 資源配分方針に照らした点検（§4・§5）: 指摘を重大度・事業・項目つきで示す。error があれば終了コード1 / check the requests against the policy; exits 1 when a finding is an error
+    Check {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省（省略時は閲覧できる全て）/ ministry (default: all the actor may read)
+        #[arg(long)]
+        ministry: Option<String>,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 府省間の重複の候補 / overlap candidates between lines
+    Overlap {
+        /// The overlap command.
+        #[command(subcommand)]
+        command: OverlapCommand,
     },
     /// 調整費 / the adjustment fund
     Fund {

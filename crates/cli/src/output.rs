@@ -19,6 +19,9 @@ pub enum CliError {
         /// Why.
         reason: String,
     },
+    /// `check` found errors.
+    #[error("点検で誤り（error）が {0} 件見つかりました / the check found {0} error(s)")]
+    Findings(usize),
     /// A file could not be read or written.
     #[error("ファイル {path} を扱えません: {source} / cannot use file {path}: {source}")]
     Io {
@@ -34,7 +37,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Service(e) => e.exit_code(),
-            CliError::AuditBroken { .. } => 1,
+            CliError::AuditBroken { .. } | CliError::Findings(_) => 1,
             CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 5,
             CliError::Io { .. } => 2,
         }
@@ -70,6 +73,9 @@ pub fn report_error(e: &CliError) {
         }
         CliError::AuditBroken { .. } => {
             let _ = writeln!(err, "エラー/error [E_AUDIT_BROKEN]: {e}");
+        }
+        CliError::Findings(_) => {
+            let _ = writeln!(err, "点検/check [E_CHECK_ERRORS]: {e}");
         }
     }
 }

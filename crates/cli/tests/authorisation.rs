@@ -46,9 +46,10 @@ enum Op {
     ReadFundAttachment,
     RecordFundOutcome,
     CheckFund,
+    ConfirmOverlap,
 }
 
-const OPS: [Op; 32] = [
+const OPS: [Op; 33] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -81,6 +82,7 @@ const OPS: [Op; 32] = [
     Op::ReadFundAttachment,
     Op::RecordFundOutcome,
     Op::CheckFund,
+    Op::ConfirmOverlap,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -105,7 +107,7 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::SetFundPool | Op::DecideFund | Op::EmergencyFund => any(&["hq", "system"]),
         Op::OpenFundRound | Op::ScoreFund => any(&["co", "hq", "system"]),
         Op::ProposeFund => any(&["amed", "system"]),
-        Op::ReviewFund | Op::CheckFund => any(&["co", "system"]),
+        Op::ReviewFund | Op::CheckFund | Op::ConfirmOverlap => any(&["co", "system"]),
         Op::AttachFund | Op::RecordFundOutcome => any(&["amed", "system"]),
         // The fund is HQ's and the Cabinet Office's business, not a ministry's.
         Op::ReadFundAttachment => !any(&["mext", "mhlw"]),
@@ -184,6 +186,9 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::ReadFundAttachment => svc.fund_attachment(actor, 999).await.map(drop),
         Op::RecordFundOutcome => svc.record_fund_outcome(actor, 999, "met", "x").await,
         Op::CheckFund => svc.check_fund_round(actor, 999, "x").await,
+        Op::ConfirmOverlap => {
+            svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
+        }
     }
 }
 

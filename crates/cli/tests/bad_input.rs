@@ -124,10 +124,12 @@ fn cases() -> Vec<Case> {
             vec![("E_PRIORITY_FRAME_ABOVE_REQUEST", "3行/row 3 G列/column G")],
         ),
         (
-            "AMED line without project",
+            "unknown priority item",
             "a.csv",
-            bad_row("B-3,事業,AMED,,1,1,,,,継続"),
-            vec![("E_PROJECT_REQUIRED", "3行/row 3 D列/column D 項目/field「統合プロジェクト」")],
+            "事業番号,事業名,区分,統合プロジェクト,要求額,新規・継続,重点項目\r\nB-3,事業,AMED,PHARMA,1,継続,PHARMA-01;NOPE-99\r\n"
+                .as_bytes()
+                .to_vec(),
+            vec![("E_UNKNOWN_CODE", "2行/row 2 G列/column G 項目/field「重点項目」")],
         ),
         (
             "duplicate line id",

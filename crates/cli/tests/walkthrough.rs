@@ -9,7 +9,7 @@ use serde_json::Value;
 fn the_readme_walkthrough_carries_the_demo_to_settlement() {
     let t = TestDb::new(Db::Sqlite);
     let out = ok(&t, &["demo", "--no-serve"]);
-    assert!(out.contains("150 事業/lines"), "{out}");
+    assert!(out.contains("163 事業/lines"), "{out}");
     let status = ok(&t, &["status", "--fy", "2023"]);
     assert_eq!(status.matches("OVERDUE").count(), 1, "one overdue package: {status}");
     assert!(
@@ -23,7 +23,23 @@ fn the_readme_walkthrough_carries_the_demo_to_settlement() {
         instructions.as_array().unwrap().iter().map(|i| i["instruction"]["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [3, 4], "the ids the README names");
     let today = haibun_service::today();
+    assert_eq!(haibun(&t, &["--as", "cao-ito", "check", "--fy", "2023"]).status.code(), Some(1), "CAO's error");
     for args in [
+        vec![
+            "--as",
+            "cao-ito",
+            "line",
+            "update",
+            "CAO-901",
+            "--fy",
+            "2023",
+            "--ministry",
+            "CAO",
+            "--version",
+            "1",
+            "--project",
+            "SEEDS",
+        ],
         vec!["--as", "cao-ito", "package", "submit", "--fy", "2023", "--ministry", "CAO"],
         vec![
             "--as",
@@ -82,12 +98,12 @@ fn the_readme_walkthrough_carries_the_demo_to_settlement() {
     // Settling with lines not yet negotiated is refused and says how many.
     let out = haibun(&t, &["--as", "hq-kobayashi", "settle", "--fy", "2023"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("149 lines have no negotiated amount"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("162 lines have no negotiated amount"));
     ok(&t, &["--as", "hq-kobayashi", "settle", "--fy", "2023", "--accept-requested"]);
     let c: Value =
         serde_json::from_str(&ok(&t, &["compile", "--fy", "2023", "--snapshot-id", "1", "--format", "json"])).unwrap();
     assert_eq!(c["stage"], "settled");
-    assert_eq!(c["lines"], 150);
+    assert_eq!(c["lines"], 163);
     let mext = c["by_ministry"].as_array().unwrap().iter().find(|r| r["key"] == "MEXT").unwrap();
     assert_ne!(mext["settled"], mext["request"], "MEXT-001 was negotiated down");
     assert!(ok(&t, &["audit", "verify"]).contains("verifies"));

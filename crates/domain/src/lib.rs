@@ -13,6 +13,7 @@ pub mod money;
 pub mod optimise;
 pub mod policy;
 pub mod problem;
+pub mod review;
 pub mod rng;
 pub mod shares;
 pub mod text;

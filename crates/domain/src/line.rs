@@ -447,18 +447,8 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
             format!("the priority-frame part ({}) exceeds the request ({})", frame.get(), req.get()),
         );
     }
-    if let Some(ch) = &channel
-        && project.is_none()
-        && ctx.policy.channel_requires_project(ch)
-        && cell(Field::Project).and_then(|c| c.value.text()).is_none()
-    {
-        problem(
-            Field::Project,
-            ProblemCode::ProjectRequired,
-            format!("区分 {} の事業は統合プロジェクトが必須です", ctx.policy.label_ja(Kind::Channel, ch)),
-            format!("a line in channel {ch} must name its integrated project"),
-        );
-    }
+    // An `AMED` line without its project is taken as a draft; the policy check reports it as
+    // an error (PROJECT_CLASSIFICATION), and the package cannot be submitted until it is fixed.
     match (line_id, name, channel, request, is_new) {
         (Some(line_id), Some(name), Some(channel), Some(request), Some(is_new)) if problems.is_empty() => {
             Ok(RequestLine {

@@ -277,11 +277,13 @@ pub enum YearAction {
     RecordFundOutcome,
     /// Complete a round's ex-post check (Cabinet Office).
     CheckFund,
+    /// Confirm an overlap candidate as distinct lines or lines to coordinate (Cabinet Office).
+    ConfirmOverlap,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 16] = [
+    pub const ALL: [YearAction; 17] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -298,6 +300,7 @@ impl YearAction {
         YearAction::ReviewFund,
         YearAction::RecordFundOutcome,
         YearAction::CheckFund,
+        YearAction::ConfirmOverlap,
     ];
 
     /// The stored and printed name.
@@ -319,6 +322,7 @@ impl YearAction {
             YearAction::ReviewFund => "review-fund",
             YearAction::RecordFundOutcome => "record-fund-outcome",
             YearAction::CheckFund => "check-fund",
+            YearAction::ConfirmOverlap => "confirm-overlap",
         }
     }
 
@@ -333,7 +337,9 @@ impl YearAction {
             YearAction::SetFundPool | YearAction::DecideFund | YearAction::EmergencyFund => &[Role::Hq, Role::Admin],
             YearAction::OpenFundRound | YearAction::ScoreFund => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::ProposeFund => &[Role::AmedPd, Role::Admin],
-            YearAction::ReviewFund | YearAction::CheckFund => &[Role::CabinetOffice, Role::Admin],
+            YearAction::ReviewFund | YearAction::CheckFund | YearAction::ConfirmOverlap => {
+                &[Role::CabinetOffice, Role::Admin]
+            }
             YearAction::RecordFundOutcome => &[Role::AmedPd, Role::Admin],
         }
     }

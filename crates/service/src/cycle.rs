@@ -1,6 +1,7 @@
 //! The coordination cycle (§2): users, package transitions, hearings, instructions and answers.
 
 use haibun_domain::FiscalYear;
+use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::workflow::{Action, Role, Status, YearAction, transition};
 use haibun_store::{AnswerRow, HearingRow, InstructionRow, NewEvent, PackageRow, Tx, UserRow};
 use serde_json::json;
@@ -284,6 +285,9 @@ impl Service {
         };
         // Who may act is decided before anything about the package's state is revealed.
         actor.check_package(action, &ministry)?;
+        if action == Action::Submit {
+            self.no_check_errors(actor, fy, &ministry).await?;
+        }
         let mut tx = self.store.begin().await?;
         if action == Action::Report {
             let round = tx.last_round(fy.year(), &ministry).await?;
@@ -298,6 +302,38 @@ impl Service {
         let (_, next) = self.apply(&mut tx, actor, fy, &ministry, action, reason).await?;
         tx.commit().await?;
         Ok(next)
+    }
+
+    /// Refuses a submission while the policy check finds errors in the ministry's lines (an
+    /// `AMED` line without its project, …): each is reported with its line and field.
+    async fn no_check_errors(&self, actor: &Actor, fy: FiscalYear, ministry: &str) -> ServiceResult<()> {
+        let review = self.review(actor, fy, Some(ministry)).await?;
+        let problems: Vec<Problem> = review
+            .review
+            .findings
+            .iter()
+            .filter(|f| f.severity == haibun_domain::policy::Severity::Error)
+            .map(|f| {
+                let code = if f.code == "PROJECT_CLASSIFICATION" {
+                    ProblemCode::ProjectRequired
+                } else {
+                    ProblemCode::InvalidArgument
+                };
+                let at = format!(
+                    "{}/{} {}",
+                    f.ministry.as_deref().unwrap_or(ministry),
+                    f.line_id.as_deref().unwrap_or(""),
+                    f.field.as_deref().unwrap_or("")
+                );
+                Problem::new(
+                    code,
+                    Location::field(at.trim()),
+                    format!("提出前に直してください: {}", f.message_ja),
+                    format!("fix before submitting: {}", f.message_en),
+                )
+            })
+            .collect();
+        if problems.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(problems)) }
     }
 
     /// Schedules a hearing (§2(2)): a date and place, before it is held. The package's state is unchanged.

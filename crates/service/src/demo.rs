@@ -59,6 +59,65 @@ fn subjects(project: Option<&str>) -> &'static [&'static str] {
     }
 }
 
+/// Who or what a demo line's summary is about, how it works and to what end: varied by line, so
+/// the demo's texts are not near-duplicates of each other.
+const TARGETS: &[&str] = &[
+    "大学・研究機関の研究者",
+    "国内の医療機関",
+    "製薬企業とアカデミア",
+    "新興企業",
+    "地域の中核病院",
+    "患者と家族",
+    "若手研究者",
+    "臨床現場",
+    "産学官の共同体",
+    "海外の研究拠点",
+    "自治体と保健所",
+];
+const METHODS: &[&str] = &[
+    "公募による研究課題の採択",
+    "多施設共同の臨床研究",
+    "企業との共同開発",
+    "海外機関との共同研究",
+    "基盤設備の整備と共用",
+    "専門人材の育成と派遣",
+    "データの収集と解析",
+    "専門家による技術的助言",
+    "試作と非臨床評価",
+    "規制当局との事前相談",
+    "標準化と品質評価",
+    "実証試験の実施",
+    "研究拠点間のネットワーク化",
+];
+const OUTCOMES: &[&str] =
+    &["実用化", "早期の薬事承認", "社会実装", "成果の最大化", "国際競争力の強化", "普及と定着", "効率的な推進"];
+
+/// Shares split evenly over `codes` (the first takes the remainder), or none.
+fn even_shares(codes: Vec<String>) -> Option<Shares> {
+    if codes.is_empty() {
+        return None;
+    }
+    let n = codes.len() as u8;
+    let each = 100 / n;
+    let pairs =
+        codes.into_iter().enumerate().map(|(i, c)| (c, if i == 0 { 100 - each * (n - 1) } else { each })).collect();
+    Shares::new(pairs).ok()
+}
+
+/// The priority items a demo line may serve: its project's (with areas related to it), or for a
+/// line outside the projects, those of the area its channel belongs to.
+fn item_choices(policy: &Policy, project: Option<&str>, channel: &str) -> Vec<String> {
+    policy
+        .priority_items()
+        .into_iter()
+        .filter(|(owner, _)| match project {
+            Some(p) => *owner == p,
+            None => policy.areas.iter().any(|a| a.code == *owner && a.channels.iter().any(|c| c == channel)),
+        })
+        .map(|(_, i)| i.id.clone())
+        .collect()
+}
+
 const SUFFIXES: &[&str] = &["研究開発事業", "推進事業", "実用化研究", "基盤整備事業", "プログラム"];
 /// (ministry, weight): the larger research ministries file more lines.
 const MINISTRIES: &[(&str, u64)] = &[("MHLW", 40), ("MEXT", 35), ("METI", 15), ("MIC", 5), ("CAO", 5)];
@@ -109,6 +168,7 @@ pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
     let diseases = policy.codes(Kind::DiseaseArea);
     let purposes = policy.codes(Kind::Purpose);
     let mut next_id: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut names: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     (0..count)
         .map(|i| {
             let ministry = weighted(&mut rng, MINISTRIES).to_string();
@@ -123,9 +183,12 @@ pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
             let project = if channel == "AMED" {
                 let k = i.wrapping_sub(channels.len());
                 Some(if k < projects.len() { projects[k] } else { *rng.pick(&projects) }.to_string())
-            } else if rng.below(3) == 0 {
-                Some(rng.pick(&projects).to_string())
             } else {
+                // Drawn and dropped, so the sequence (and so every amount) stays as it was:
+                // integrated projects are AMED-consolidated budget (§4), so other channels have none.
+                if rng.below(3) == 0 {
+                    let _ = rng.pick(&projects);
+                }
                 None
             };
             let is_new = rng.below(5) == 0;
@@ -139,12 +202,37 @@ pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
             let priority_frame = (rng.below(10) < 3).then(|| request / 1000 * rng.between(10, 40) / 100 * 1_000);
             let disease_areas = (i < diseases.len() || rng.below(10) < 7)
                 .then(|| random_shares(&mut rng, &diseases, 3, diseases.get(i).copied()));
-            let purposes = (i < purposes.len() || rng.below(10) < 8)
+            let purposes = (i < purposes.len() || rng.below(10) < 8 || channel == "AMED")
                 .then(|| random_shares(&mut rng, &purposes, 2, purposes.get(i).copied()));
             let n = next_id.entry(ministry.clone()).or_insert(0);
             *n += 1;
             let subject = rng.pick(subjects(project.as_deref()));
-            let suffix = rng.pick(SUFFIXES);
+            // A ministry does not file two lines under one name: the next suffix if it is taken.
+            let drawn = SUFFIXES.iter().position(|x| x == rng.pick(SUFFIXES)).unwrap_or(0);
+            let suffix = (0..SUFFIXES.len())
+                .map(|k| SUFFIXES[(drawn + k) % SUFFIXES.len()])
+                .find(|x| !names.contains(&(ministry.clone(), format!("{subject}{x}"))))
+                .unwrap_or(SUFFIXES[drawn]);
+            names.insert((ministry.clone(), format!("{subject}{suffix}")));
+            // A disease-related AMED line names its disease areas (§4): from its subject's words.
+            let disease_areas = match disease_areas {
+                None if channel == "AMED" => even_shares(
+                    haibun_domain::review::disease_areas_in(policy, subject).into_iter().map(|(a, _)| a).collect(),
+                ),
+                other => other,
+            };
+            // Each line serves a priority item of its project (or of the area of its channel).
+            let items = item_choices(policy, project.as_deref(), &channel);
+            let priority_items: Vec<String> =
+                items.get(i % items.len().max(1)).map(|id| vec![id.clone()]).unwrap_or_default();
+            let priority_frame = if priority_items.is_empty() { None } else { priority_frame };
+            let grows = is_new || request * 100 > prior * 110;
+            // Strides coprime with each list's length: no two of the first 1001 lines share all three.
+            let (target, method, outcome) = (
+                TARGETS[(i * 7 + 3) % TARGETS.len()],
+                METHODS[(i * 5 + 1) % METHODS.len()],
+                OUTCOMES[(i * 3) % OUTCOMES.len()],
+            );
             RequestLine {
                 fiscal_year: policy.fiscal_year,
                 line_id: LineId::parse(&format!("{ministry}-{:03}", *n)).expect("generated id"),
@@ -158,14 +246,25 @@ pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
                 disease_areas,
                 purposes,
                 is_new,
-                summary: format!("（架空のデモデータ）{subject}に関する研究開発を推進する。"),
+                summary: match i % 4 {
+                    0 => format!("{target}を対象に、{method}により{subject}の{outcome}を図る。"),
+                    1 => format!("{subject}について、{method}を通じて{target}と連携し、{outcome}につなげる。"),
+                    2 => format!("{method}を中心に据え、{target}が取り組む{subject}を支援して{outcome}を目指す。"),
+                    _ => format!("本事業では{subject}に関し{target}の参画を得て{method}を進め、{outcome}を実現する。"),
+                },
                 kpi: format!(
                     "令和{}年度までに{subject}の成果を{}件創出",
                     policy.fiscal_year.year() - 2018 + 2,
                     rng.between(3, 30)
                 ),
-                priority_items: Vec::new(),
-                justification: String::new(),
+                justification: if grows {
+                    format!(
+                        "（架空）研究者等への調査と海外動向の分析から、{subject}の{outcome}には拡充が必要と判断した。"
+                    )
+                } else {
+                    String::new()
+                },
+                priority_items,
             }
         })
         .collect()
@@ -221,7 +320,9 @@ impl Service {
         };
         let co = self.actor(Some("co-yamada")).await?;
         self.set_calendar(&co, cal).await?;
-        let lines = generate(&policy, DEMO_SEED, DEMO_LINES);
+        let mut lines = generate(&policy, DEMO_SEED, DEMO_LINES);
+        // A few lines planted so that `haibun check` has something of every kind to show.
+        lines.extend(crate::demo_planted::planted(fy).into_iter().map(|(_, l)| l));
         let mut imported = 0;
         for ministry in policy.codes(Kind::Ministry) {
             let mine: Vec<RequestLine> = lines.iter().filter(|l| l.ministry == ministry).cloned().collect();

@@ -7,10 +7,12 @@ mod book;
 mod cycle;
 pub mod demo;
 mod demo_fund;
+pub mod demo_planted;
 mod error;
 mod fund;
 mod intake;
 mod lines;
+mod review;
 mod settlement;
 mod status;
 mod year;
@@ -27,13 +29,14 @@ pub use fund::{
 };
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
+pub use review::{OverlapView, YearReview};
 pub use status::{PackageStatus, YearStatus};
 pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
 pub use haibun_store::{
     AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, HearingRow, InstructionRow,
-    OutcomeRow, ProposalRow, RoundRow, SnapshotRow, StoredLine, UserRow,
+    OutcomeRow, OverlapDecisionRow, ProposalRow, RoundRow, SnapshotRow, StoredLine, UserRow,
 };
 
 /// The entry point to every use case, over one database.

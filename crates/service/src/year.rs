@@ -121,7 +121,7 @@ impl Service {
 
     /// Resolves the ministry a read names, limited to what the actor may read: a ministry user
     /// reads only its own ministry, and naming another is forbidden.
-    fn read_scope(actor: &Actor, policy: &Policy, ministry: Option<&str>) -> ServiceResult<Option<String>> {
+    pub(crate) fn read_scope(actor: &Actor, policy: &Policy, ministry: Option<&str>) -> ServiceResult<Option<String>> {
         let ministry = ministry.map(|m| Self::ministry_code(policy, m)).transpose()?;
         if ministry.is_some() {
             actor.check_read(ministry.as_deref())?;

@@ -9,6 +9,7 @@ mod cycle;
 mod fund;
 mod fund_followup;
 mod lines;
+mod overlaps;
 mod policies;
 mod prior;
 mod snapshots;
@@ -26,6 +27,7 @@ pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, 
 pub use fund::{AllocationRow, NewRound, ProposalRow, RoundConstraintRow, RoundRow};
 pub use fund_followup::{AttachmentRow, OutcomeRow};
 pub use lines::{LineChange, StoredLine};
+pub use overlaps::OverlapDecisionRow;
 pub use prior::{PriorImport, PriorSourceRow};
 pub use snapshots::{SnapshotLine, SnapshotRow};
 

@@ -6,6 +6,7 @@ mod fund;
 mod lines;
 mod policy;
 mod report;
+mod review;
 mod settlement;
 
 use haibun_domain::Yen;
@@ -63,6 +64,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Prior { command } => report::prior(&svc, &actor, command).await,
         Command::Fund { command } => fund::run(&svc, &actor, command).await,
+        Command::Check { fy, ministry, format } => review::check(&svc, &actor, fy, ministry.as_deref(), format).await,
+        Command::Overlap { command } => review::overlap(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
         Command::Hearing { command } => cycle::hearing(&svc, &actor, command).await,

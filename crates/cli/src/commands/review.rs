@@ -1,0 +1,114 @@
+//! `haibun check` and `haibun overlap`.
+
+use haibun_domain::FiscalYear;
+use haibun_domain::policy::Severity;
+use haibun_service::{Actor, Service};
+
+use crate::cli::{Format, OverlapCommand};
+use crate::output::CliError;
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// `haibun check`: the review's findings, the priority items' money and the REGEN push.
+pub async fn check(
+    svc: &Service,
+    actor: &Actor,
+    fy: FiscalYear,
+    ministry: Option<&str>,
+    format: Format,
+) -> Result<(), CliError> {
+    let r = svc.review(actor, fy, ministry).await?;
+    let errors = r.review.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    match format {
+        Format::Json | Format::Csv => println!("{}", serde_json::to_string_pretty(&r).expect("the review serialises")),
+        Format::Text => {
+            for f in &r.review.findings {
+                let at = match (&f.ministry, &f.line_id) {
+                    (Some(m), Some(l)) => format!("{m}/{l}"),
+                    _ => "年度全体/year".into(),
+                };
+                let field = f.field.as_deref().map(|x| format!(" [{x}]")).unwrap_or_default();
+                let phrases =
+                    if f.phrases.is_empty() { String::new() } else { format!(" 「{}」", f.phrases.join("」「")) };
+                println!(
+                    "{}\t{}\t{at}{field}\t{} / {}{phrases}",
+                    severity(f.severity),
+                    f.code,
+                    f.message_ja,
+                    f.message_en
+                );
+            }
+            let count = |s: Severity| r.review.findings.iter().filter(|f| f.severity == s).count();
+            println!(
+                "指摘 / findings: error {} · warning {} · info {}",
+                count(Severity::Error),
+                count(Severity::Warning),
+                count(Severity::Info)
+            );
+            println!("点検した項目 / checks evaluated: {}", r.review.evaluated.join(", "));
+            for (code, why) in &r.review.not_evaluated {
+                println!("点検しない項目 / not evaluated: {code} — {why}");
+            }
+            println!("重点項目別（紐付けた事業）/ money by priority item (linked lines): 前年度/prior → 要求/request");
+            for i in r.review.items.iter().filter(|i| i.lines > 0) {
+                println!("  {}\t{} 事業/lines\t{} → {}\t{}", i.item, i.lines, i.prior_year, i.request, i.text_ja);
+            }
+            println!(
+                "再生・細胞医療・遺伝子治療（§5 強力な推進）/ REGEN push: 前年度/prior {} → 要求/request {}",
+                r.review.regen.0, r.review.regen.1
+            );
+        }
+    }
+    if errors > 0 { Err(CliError::Findings(errors)) } else { Ok(()) }
+}
+
+fn pair(raw: &str) -> Result<(&str, &str), CliError> {
+    raw.split_once('/')
+        .ok_or_else(|| crate::output::invalid("--a/--b", &format!("府省/事業番号 の形で / as MINISTRY/LINE: {raw}")))
+}
+
+/// `haibun overlap …`
+pub async fn overlap(svc: &Service, actor: &Actor, command: OverlapCommand) -> Result<(), CliError> {
+    match command {
+        OverlapCommand::List { fy, format } => {
+            let r = svc.review(actor, fy, None).await?;
+            match format {
+                Format::Json | Format::Csv => {
+                    println!("{}", serde_json::to_string_pretty(&r.overlaps).expect("overlaps serialise"))
+                }
+                Format::Text => {
+                    for o in &r.overlaps {
+                        let state = o.decision.as_ref().map_or("未確認/unconfirmed".to_string(), |d| {
+                            format!("{} ({} {})", d.decision, d.decided_by, d.note)
+                        });
+                        println!(
+                            "{}%\t{}/{} {} ({})\t{}/{} {} ({})\t{state}\t「{}」",
+                            o.pair.similarity_percent,
+                            o.pair.a.0,
+                            o.pair.a.1,
+                            o.names.0,
+                            o.requests.0,
+                            o.pair.b.0,
+                            o.pair.b.1,
+                            o.names.1,
+                            o.requests.1,
+                            o.pair.shared.join("」「")
+                        );
+                    }
+                    println!("候補 / candidates: {}", r.overlaps.len());
+                }
+            }
+        }
+        OverlapCommand::Decide { fy, a, b, decision, note } => {
+            svc.decide_overlap(actor, fy, pair(&a)?, pair(&b)?, &decision, &note).await?;
+            println!("{a} と {b} を {decision} と確認しました / {a} and {b} confirmed as {decision}");
+        }
+    }
+    Ok(())
+}
