@@ -48,6 +48,8 @@ struct LinePage {
     conflict: bool,
     problems: Vec<String>,
     history: Vec<Version>,
+    /// The policy check's findings on this line.
+    findings: Vec<crate::pages::review::FindingView>,
 }
 
 fn field_label(f: Field) -> &'static str {
@@ -136,6 +138,10 @@ pub async fn show(
     let Ok(fy) = FiscalYear::try_from(fy) else { return StatusCode::NOT_FOUND.into_response() };
     match load(&st, &v, fy, &ministry, &line_id).await {
         Ok((cells, version, history, editable)) => {
+            let findings = match crate::pages::review::findings_for(&st, &v, fy, &ministry, Some(&line_id)).await {
+                Ok(f) => f,
+                Err(e) => return page_error(e, v.lang),
+            };
             let c = Chrome::of(&v, format!("/years/{}/packages/{ministry}/lines/{line_id}", fy.year()));
             render(&LinePage {
                 c,
@@ -148,6 +154,7 @@ pub async fn show(
                 conflict: false,
                 problems: Vec::new(),
                 history,
+                findings,
             })
         }
         Err(e) => page_error(e, v.lang),
@@ -216,6 +223,7 @@ pub async fn update(
             conflict,
             problems,
             history,
+            findings: Vec::new(),
         }),
     )
         .into_response()
@@ -237,6 +245,7 @@ pub async fn new_form(v: Viewer, Path((fy, ministry)): Path<(i64, String)>) -> R
         conflict: false,
         problems: Vec::new(),
         history: Vec::new(),
+        findings: Vec::new(),
     })
 }
 
@@ -275,6 +284,7 @@ pub async fn create(
                     conflict: false,
                     problems,
                     history: Vec::new(),
+                    findings: Vec::new(),
                 }),
             )
                 .into_response()

@@ -7,6 +7,7 @@ mod fund_forms;
 mod home;
 mod import;
 mod package;
+pub(crate) mod review;
 mod signin;
 
 use askama::Template;
@@ -59,6 +60,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/fund/rounds/{id}/allocations/{allocation}/outcome", post(fund_forms::outcome))
         .route("/years/{fy}/fund/rounds/{id}/attachments/{attachment}", get(fund_forms::attachment))
         .route("/years/{fy}/fund/rounds/{id}/execution-plan", get(fund_forms::execution_plan))
+        .route("/years/{fy}/check", get(review::check))
+        .route("/years/{fy}/overlaps", get(review::overlaps))
+        .route("/years/{fy}/overlaps/decide", post(review::decide_overlap))
         .route("/years/{fy}/snapshot", post(compile::snapshot))
         .route("/years/{fy}/import", get(import::import_form).post(import::import))
         .route("/years/{fy}/template.xlsx", get(import::template))

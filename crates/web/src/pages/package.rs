@@ -31,6 +31,8 @@ struct PackagePage {
     threads: Vec<(InstructionRow, Vec<AnswerRow>)>,
     hearings: Vec<haibun_service::HearingRow>,
     can: Can,
+    /// The policy check's findings on the ministry's lines.
+    findings: Vec<super::review::FindingView>,
 }
 
 struct LineRow {
@@ -76,10 +78,11 @@ pub(super) async fn package(
         let packages = st.svc.status(&v.actor, fy, &haibun_service::today()).await?.packages;
         let threads = st.svc.instruction_threads(&v.actor, fy, Some(&ministry)).await?;
         let hearings = st.svc.hearings(&v.actor, fy).await?;
-        Ok::<_, ServiceError>((policy, lines, packages, threads, hearings))
+        let findings = super::review::findings_for(&st, &v, fy, &ministry, None).await?;
+        Ok::<_, ServiceError>((policy, lines, packages, threads, hearings, findings))
     }
     .await;
-    let (policy, lines, packages, threads, hearings) = match result {
+    let (policy, lines, packages, threads, hearings, findings) = match result {
         Ok(r) => r,
         Err(e) => return page_error(e, v.lang),
     };
@@ -145,6 +148,7 @@ pub(super) async fn package(
         threads,
         hearings,
         can,
+        findings,
     })
 }
 

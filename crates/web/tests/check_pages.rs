@@ -1,0 +1,90 @@
+//! The policy check on the web, on the demo: the year's findings, a ministry's own findings on
+//! its package and line pages before it submits, and the overlap candidates confirmed by the
+//! Cabinet Office through the form (CSRF-checked, audited, refused to others).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+use haibun_service::{Actor, Service};
+use haibun_testkit::{Db, TestDb};
+
+async fn demo_app() -> App {
+    let db = TestDb::new(Db::Sqlite);
+    let svc = Service::open(&db.url, true).await.unwrap();
+    svc.init(&Actor::system(), fy()).await.unwrap();
+    svc.load_demo(&Actor::system(), fy(), &haibun_service::today()).await.unwrap();
+    App { router: haibun_web::router(svc.clone()), _db: db, svc, tokens: Vec::new() }
+}
+
+async fn page(app: &App, cookie: &str, uri: &str) -> (StatusCode, String) {
+    let req = Request::builder().uri(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let (s, b, _) = app.call(req).await;
+    (s, b)
+}
+
+async fn signed_in(app: &App, name: &str) -> String {
+    app.sign_in(name, &haibun_service::demo::demo_password(name)).await.1.unwrap()
+}
+
+#[tokio::test]
+async fn findings_show_on_the_year_package_and_line_pages_and_overlaps_are_confirmed() {
+    let app = demo_app().await;
+    let co = signed_in(&app, "co-yamada").await;
+    let (status, html) = page(&app, &co, "/years/2023/check").await;
+    assert_eq!(status, StatusCode::OK);
+    for code in ["PROJECT_CLASSIFICATION", "PROJECT_MISMATCH", "OVERLAP_CANDIDATE", "REGEN_STRONG_PROMOTION"] {
+        assert!(html.contains(&format!("data-code=\"{code}\"")), "{code} on the year page");
+    }
+    assert!(html.contains("id=\"regen-push\""));
+
+    // CAO sees its own findings on its package and on the line, and nothing of other ministries.
+    let cao = signed_in(&app, "cao-ito").await;
+    let (_, html) = page(&app, &cao, "/years/2023/packages/CAO").await;
+    assert!(html.contains("data-code=\"PROJECT_CLASSIFICATION\"") && html.contains("data-severity=\"error\""));
+    assert!(!html.contains("MEXT/MEXT-901"));
+    let (_, html) = page(&app, &cao, "/years/2023/packages/CAO/lines/CAO-901").await;
+    assert_eq!(html.matches("class=\"finding\"").count(), 1, "the line's own finding only");
+    let (_, html) = page(&app, &cao, "/years/2023/packages/CAO/lines/CAO-001").await;
+    assert!(html.contains("id=\"no-findings\""), "a clean line");
+    let (_, html) = page(&app, &cao, "/years/2023/check").await;
+    assert!(!html.contains("MHLW/") && !html.contains("data-code=\"REGEN_STRONG_PROMOTION\""), "a ministry's own view");
+
+    // The overlap pair: the Cabinet Office confirms it through the form.
+    let (_, html) = page(&app, &co, "/years/2023/overlaps").await;
+    assert!(html.contains("data-a=\"MEXT/MEXT-901\" data-b=\"MHLW/MHLW-902\""), "{html}");
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let post = |cookie: &str, body: String| {
+        Request::builder()
+            .method("POST")
+            .uri("/years/2023/overlaps/decide")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let form = |csrf: &str| {
+        format!(
+            "csrf={csrf}&a=MEXT%2FMEXT-901&b=MHLW%2FMHLW-902&decision=coordinate&note=%E5%AE%9F%E6%96%BD%E4%BD%93%E5%88%B6%E3%82%92%E4%B8%80%E6%9C%AC%E5%8C%96"
+        )
+    };
+    assert_eq!(app.call(post(&co, form("wrong"))).await.0, StatusCode::FORBIDDEN, "CSRF");
+    let mext = signed_in(&app, "mext-tanaka").await;
+    let (_, mext_page) = page(&app, &mext, "/years/2023/overlaps").await;
+    assert!(mext_page.contains("（他府省の事業）"), "another ministry's line is not named to a ministry");
+    assert!(!mext_page.contains("/overlaps/decide"), "no decision form for a ministry");
+    let mext_csrf = mext_page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_eq!(
+        app.call(post(&mext, form(&mext_csrf))).await.0,
+        StatusCode::FORBIDDEN,
+        "only the Cabinet Office decides"
+    );
+    assert!(app.call(post(&co, form(&csrf))).await.0.is_redirection());
+    let (_, html) = page(&app, &co, "/years/2023/overlaps").await;
+    assert!(html.contains("調整が必要と確認") && html.contains("実施体制を一本化"));
+    let (_, html) = page(&app, &co, "/years/2023/check").await;
+    assert!(!html.contains("data-code=\"OVERLAP_CANDIDATE\""), "a confirmed pair is no longer a finding");
+    let events = app.svc.audit_events(&Actor::system(), None).await.unwrap();
+    assert!(events.iter().any(|e| e.event.action == "overlap.decide" && e.event.actor == "co-yamada"));
+}
