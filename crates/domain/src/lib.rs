@@ -5,6 +5,7 @@
 
 pub mod apportion;
 pub mod book;
+pub mod classify;
 pub mod compile;
 pub mod fiscal_year;
 pub mod fund;
