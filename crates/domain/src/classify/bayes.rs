@@ -6,6 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::review::matching::match_form;
 
+/// A character bigram.
+type Bigram = (char, char);
+/// Bigram counts and their total.
+type Counts = (HashMap<Bigram, u32>, u64);
+
 /// Bigram counts by code.
 #[derive(Debug, Clone)]
 pub struct NaiveBayes {
@@ -13,7 +18,7 @@ pub struct NaiveBayes {
     /// log P(code).
     prior: Vec<f64>,
     /// Per code: bigram → count, and the total.
-    counts: Vec<(HashMap<(char, char), u32>, u64)>,
+    counts: Vec<Counts>,
     vocabulary: usize,
 }
 
@@ -25,7 +30,7 @@ fn bigrams(text: &str) -> Vec<(char, char)> {
 impl NaiveBayes {
     /// Trains on (text, code) examples; the texts are normalised here.
     pub fn train(examples: &[(String, String)]) -> NaiveBayes {
-        let mut by: BTreeMap<&str, (HashMap<(char, char), u32>, u64, u64)> = BTreeMap::new();
+        let mut by: BTreeMap<&str, (HashMap<Bigram, u32>, u64, u64)> = BTreeMap::new();
         let mut vocabulary: std::collections::HashSet<(char, char)> = std::collections::HashSet::new();
         for (text, code) in examples {
             let e = by.entry(code.as_str()).or_default();
