@@ -11,7 +11,7 @@ use haibun_domain::FiscalYear;
 
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
 pub use fund::FundCommand;
-pub use review::OverlapCommand;
+pub use review::{ClassifyCommand, OverlapCommand};
 
 /// haibun (配分): 医療分野の研究開発関連予算の要求・調整・取りまとめ / coordinating Japan's medical R&D budget.
 #[derive(Debug, Parser)]
@@ -259,6 +259,12 @@ pub enum Command {
         /// 出力形式 / output format (text or json)
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// 分類の提案（説明つき）/ explainable classification suggestions
+    Classify {
+        /// The classify command.
+        #[command(subcommand)]
+        command: ClassifyCommand,
     },
     /// 府省間の重複の候補 / overlap candidates between lines
     Overlap {

@@ -47,9 +47,10 @@ enum Op {
     RecordFundOutcome,
     CheckFund,
     ConfirmOverlap,
+    DecideSuggestion,
 }
 
-const OPS: [Op; 33] = [
+const OPS: [Op; 34] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -83,6 +84,7 @@ const OPS: [Op; 33] = [
     Op::RecordFundOutcome,
     Op::CheckFund,
     Op::ConfirmOverlap,
+    Op::DecideSuggestion,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -92,7 +94,9 @@ const ACTORS: [&str; 8] = ["mext", "mhlw", "co", "hq", "mof", "amed", "viewer", 
 fn allowed(op: Op, who: &str) -> bool {
     let any = |names: &[&str]| names.contains(&who);
     match op {
-        Op::Import | Op::UpdateLine | Op::Submit | Op::Answer | Op::Report => any(&["mext", "system"]),
+        Op::Import | Op::UpdateLine | Op::Submit | Op::Answer | Op::Report | Op::DecideSuggestion => {
+            any(&["mext", "system"])
+        }
         Op::ScheduleHearing | Op::RecordHearing | Op::Instruct | Op::Consent => any(&["co", "system"]),
         Op::Exclude => any(&["co", "hq", "system"]),
         Op::CompileSnapshot | Op::SubmitSnapshot | Op::Settle => any(&["hq", "system"]),
@@ -186,6 +190,7 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::ReadFundAttachment => svc.fund_attachment(actor, 999).await.map(drop),
         Op::RecordFundOutcome => svc.record_fund_outcome(actor, 999, "met", "x").await,
         Op::CheckFund => svc.check_fund_round(actor, 999, "x").await,
+        Op::DecideSuggestion => svc.decide_suggestion(actor, fy(), "MEXT", line, "project", "PHARMA", false, "x").await,
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
         }

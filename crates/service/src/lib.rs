@@ -4,6 +4,7 @@
 mod actor;
 mod auth;
 mod book;
+mod classify;
 mod cycle;
 pub mod demo;
 mod demo_fund;
@@ -22,6 +23,7 @@ use haibun_store::{OpenMode, Store};
 pub use actor::Actor;
 pub use auth::{Session, SignedIn};
 pub use book::PriorImportReport;
+pub use classify::{LineSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
 pub use fund::{

@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod cycle;
+mod feedback;
 mod fund;
 mod fund_followup;
 mod lines;
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
 pub use auth::SessionRow;
 pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
+pub use feedback::FeedbackRow;
 pub use fund::{AllocationRow, NewRound, ProposalRow, RoundConstraintRow, RoundRow};
 pub use fund_followup::{AttachmentRow, OutcomeRow};
 pub use lines::{LineChange, StoredLine};

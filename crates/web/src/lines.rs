@@ -50,6 +50,8 @@ struct LinePage {
     history: Vec<Version>,
     /// The policy check's findings on this line.
     findings: Vec<crate::pages::review::FindingView>,
+    /// The classifier's suggestions, with earlier decisions on them.
+    suggestions: Option<haibun_service::LineSuggestions>,
 }
 
 fn field_label(f: Field) -> &'static str {
@@ -142,6 +144,10 @@ pub async fn show(
                 Ok(f) => f,
                 Err(e) => return page_error(e, v.lang),
             };
+            let suggestions = match st.svc.line_suggestions(&v.actor, fy, &ministry, &line_id).await {
+                Ok(s) => Some(s),
+                Err(e) => return page_error(e, v.lang),
+            };
             let c = Chrome::of(&v, format!("/years/{}/packages/{ministry}/lines/{line_id}", fy.year()));
             render(&LinePage {
                 c,
@@ -155,6 +161,7 @@ pub async fn show(
                 problems: Vec::new(),
                 history,
                 findings,
+                suggestions,
             })
         }
         Err(e) => page_error(e, v.lang),
@@ -224,6 +231,7 @@ pub async fn update(
             problems,
             history,
             findings: Vec::new(),
+            suggestions: None,
         }),
     )
         .into_response()
@@ -246,6 +254,7 @@ pub async fn new_form(v: Viewer, Path((fy, ministry)): Path<(i64, String)>) -> R
         problems: Vec::new(),
         history: Vec::new(),
         findings: Vec::new(),
+        suggestions: None,
     })
 }
 
@@ -285,10 +294,38 @@ pub async fn create(
                     problems,
                     history: Vec::new(),
                     findings: Vec::new(),
+                    suggestions: None,
                 }),
             )
                 .into_response()
         }
+        Err(e) => page_error(e, v.lang),
+    }
+}
+
+/// POST a decision on a suggestion: `kind`, `code`, `decision` (accept or reject), `reason`.
+pub async fn suggestion(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((fy, ministry, line_id)): Path<(i64, String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if form.get("csrf") != Some(&v.csrf) {
+        return page_error(
+            ServiceError::Forbidden("CSRF トークンが一致しません / the CSRF token does not match".into()),
+            v.lang,
+        );
+    }
+    let Ok(fy) = FiscalYear::try_from(fy) else { return StatusCode::NOT_FOUND.into_response() };
+    let get = |k: &str| form.get(k).map_or("", String::as_str);
+    let accept = get("decision") == "accept";
+    match st
+        .svc
+        .decide_suggestion(&v.actor, fy, &ministry, &line_id, get("kind"), get("code"), accept, get("reason"))
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/years/{}/packages/{ministry}/lines/{line_id}#suggestions", fy.year()))
+            .into_response(),
         Err(e) => page_error(e, v.lang),
     }
 }

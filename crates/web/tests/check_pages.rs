@@ -87,4 +87,41 @@ async fn findings_show_on_the_year_package_and_line_pages_and_overlaps_are_confi
     assert!(!html.contains("data-code=\"OVERLAP_CANDIDATE\""), "a confirmed pair is no longer a finding");
     let events = app.svc.audit_events(&Actor::system(), None).await.unwrap();
     assert!(events.iter().any(|e| e.event.action == "overlap.decide" && e.event.actor == "co-yamada"));
+
+    // Classification suggestions on the line page: CAO rejects one with its reason, accepts another.
+    let (_, html) = page(&app, &cao, "/years/2023/packages/CAO/lines/CAO-910").await;
+    assert!(html.contains("data-kind=\"project\" data-code=\"REGEN\"") && html.contains("「ベクター」"), "{html}");
+    let cao_csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let suggest = |body: String| {
+        Request::builder()
+            .method("POST")
+            .uri("/years/2023/packages/CAO/lines/CAO-910/suggestions")
+            .header(header::COOKIE, cao.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let reject = format!("csrf={cao_csrf}&kind=priority_item&code=REGEN-03&decision=reject&reason=");
+    assert_eq!(app.call(suggest(reject)).await.0, StatusCode::UNPROCESSABLE_ENTITY, "a rejection needs its reason");
+    let reject = format!(
+        "csrf={cao_csrf}&kind=priority_item&code=REGEN-03&decision=reject&reason=iPS%E3%81%AF%E4%BD%BF%E3%82%8F%E3%81%AA%E3%81%84"
+    );
+    assert!(app.call(suggest(reject)).await.0.is_redirection());
+    let accept = format!("csrf={cao_csrf}&kind=project&code=REGEN&decision=accept&reason=");
+    assert!(app.call(suggest(accept)).await.0.is_redirection());
+    let (_, html) = page(&app, &cao, "/years/2023/packages/CAO/lines/CAO-910").await;
+    assert!(!html.contains("data-code=\"REGEN-03\""), "a rejected suggestion is not offered again");
+    assert!(html.contains("class=\"muted decided\""));
+    let line = app
+        .svc
+        .lines(&Actor::system(), fy(), Some("CAO"))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.line_id.as_str() == "CAO-910")
+        .unwrap();
+    assert_eq!(line.project.as_deref(), Some("REGEN"), "the accepted project is applied");
+    let events = app.svc.audit_events(&Actor::system(), None).await.unwrap();
+    assert!(events.iter().any(|e| e.event.action == "suggestion.reject" && e.event.actor == "cao-ito"));
+    assert!(events.iter().any(|e| e.event.action == "suggestion.accept"));
 }

@@ -66,6 +66,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Fund { command } => fund::run(&svc, &actor, command).await,
         Command::Check { fy, ministry, format } => review::check(&svc, &actor, fy, ministry.as_deref(), format).await,
         Command::Overlap { command } => review::overlap(&svc, &actor, command).await,
+        Command::Classify { command } => review::classify(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
         Command::Hearing { command } => cycle::hearing(&svc, &actor, command).await,

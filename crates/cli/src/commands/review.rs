@@ -4,7 +4,7 @@ use haibun_domain::FiscalYear;
 use haibun_domain::policy::Severity;
 use haibun_service::{Actor, Service};
 
-use crate::cli::{Format, OverlapCommand};
+use crate::cli::{ClassifyCommand, Format, OverlapCommand};
 use crate::output::CliError;
 
 fn severity(s: Severity) -> &'static str {
@@ -108,6 +108,80 @@ pub async fn overlap(svc: &Service, actor: &Actor, command: OverlapCommand) -> R
         OverlapCommand::Decide { fy, a, b, decision, note } => {
             svc.decide_overlap(actor, fy, pair(&a)?, pair(&b)?, &decision, &note).await?;
             println!("{a} と {b} を {decision} と確認しました / {a} and {b} confirmed as {decision}");
+        }
+    }
+    Ok(())
+}
+
+fn phrases(p: &[String]) -> String {
+    if p.is_empty() { String::new() } else { format!("「{}」", p.join("」「")) }
+}
+
+/// `haibun classify …`
+pub async fn classify(svc: &Service, actor: &Actor, command: ClassifyCommand) -> Result<(), CliError> {
+    match command {
+        ClassifyCommand::Year { fy, rules, format } => {
+            let y = svc.classify_year(actor, fy, rules.as_deref()).await?;
+            match format {
+                Format::Json | Format::Csv => println!("{}", serde_json::to_string_pretty(&y).expect("serialises")),
+                Format::Text => {
+                    for (m, l, own, top, conf, p) in &y.lines {
+                        println!(
+                            "{m}/{l}\t{}\t→ {} ({conf:.2}) {}",
+                            own.as_deref().unwrap_or("-"),
+                            top.as_deref().unwrap_or("-"),
+                            phrases(p)
+                        );
+                    }
+                    println!("規則/rules {}: 分類の一致/agreement {}/{}", y.rules, y.agreement.0, y.agreement.1);
+                    for (code, amount) in &y.by_suggested_project {
+                        println!("  {code}\t{amount}");
+                    }
+                }
+            }
+        }
+        ClassifyCommand::Line { fy, ministry, line, accept, reject, reason, format } => {
+            if let Some(choice) = accept.as_deref().or(reject.as_deref()) {
+                let (kind, code) = choice.split_once('=').ok_or_else(|| {
+                    crate::output::invalid("--accept/--reject", &format!("種類=コード の形で / as KIND=CODE: {choice}"))
+                })?;
+                svc.decide_suggestion(actor, fy, &ministry, &line, kind, code, accept.is_some(), &reason).await?;
+                println!(
+                    "{ministry}/{line}: {kind}={code} を{} / {}",
+                    if accept.is_some() { "採用しました" } else { "不採用としました" },
+                    if accept.is_some() { "accepted" } else { "rejected" }
+                );
+                return Ok(());
+            }
+            let s = svc.line_suggestions(actor, fy, &ministry, &line).await?;
+            match format {
+                Format::Json | Format::Csv => println!("{}", serde_json::to_string_pretty(&s).expect("serialises")),
+                Format::Text => {
+                    println!("規則/rules {}", s.suggestions.rules);
+                    for (kind, list) in [
+                        ("project", &s.suggestions.project),
+                        ("disease_areas", &s.suggestions.disease_areas),
+                        ("purposes", &s.suggestions.purposes),
+                        ("priority_item", &s.suggestions.priority_items),
+                    ] {
+                        for x in list {
+                            let share = x.share.map(|p| format!(" {p}%")).unwrap_or_default();
+                            println!("  {kind}\t{}{share}\t{:.2}\t{}", x.code, x.confidence, phrases(&x.phrases));
+                        }
+                    }
+                    for d in &s.decided {
+                        println!(
+                            "  済/decided: {}={} {} ({} {}) {}",
+                            d.kind,
+                            d.code,
+                            if d.accepted == 1 { "採用/accepted" } else { "不採用/rejected" },
+                            d.decided_by,
+                            d.decided_at,
+                            d.reason
+                        );
+                    }
+                }
+            }
         }
     }
     Ok(())

@@ -75,6 +75,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/packages/{ministry}/lines", post(crate::lines::create))
         .route("/years/{fy}/packages/{ministry}/lines/new", get(crate::lines::new_form))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}", get(crate::lines::show).post(crate::lines::update))
+        .route("/years/{fy}/packages/{ministry}/lines/{line_id}/suggestions", post(crate::lines::suggestion))
 }
 
 async fn css(body: &'static str) -> Response {
