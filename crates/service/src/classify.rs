@@ -27,12 +27,29 @@ pub struct LineSuggestions {
 pub struct YearClassification {
     /// The rules' version.
     pub rules: String,
-    /// (ministry, line, own project, suggested project, confidence, phrases).
-    pub lines: Vec<(String, String, Option<String>, Option<String>, f64, Vec<String>)>,
+    /// Each line's own project and the suggested one.
+    pub lines: Vec<LineClassification>,
     /// Lines whose own project is the suggested one, of those with both.
     pub agreement: (usize, usize),
     /// The year's requests by suggested project (lines without a suggestion under `NONE`).
     pub by_suggested_project: Vec<(String, Yen)>,
+}
+
+/// One line's own project beside the suggested one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LineClassification {
+    /// 府省.
+    pub ministry: String,
+    /// 事業番号.
+    pub line_id: String,
+    /// Its own project.
+    pub own: Option<String>,
+    /// The suggested project.
+    pub suggested: Option<String>,
+    /// How sure.
+    pub confidence: f64,
+    /// The phrases behind it.
+    pub phrases: Vec<String>,
 }
 
 /// The suggestion's value as the line's field takes it.
@@ -214,14 +231,14 @@ impl Service {
                 }
             }
             *by.entry(top.map_or_else(|| "NONE".to_string(), |t| t.code.clone())).or_default() += l.request;
-            out.push((
-                l.ministry.clone(),
-                l.line_id.to_string(),
-                l.project.clone(),
-                top.map(|t| t.code.clone()),
-                top.map_or(0.0, |t| t.confidence),
-                top.map(|t| t.phrases.clone()).unwrap_or_default(),
-            ));
+            out.push(LineClassification {
+                ministry: l.ministry.clone(),
+                line_id: l.line_id.to_string(),
+                own: l.project.clone(),
+                suggested: top.map(|t| t.code.clone()),
+                confidence: top.map_or(0.0, |t| t.confidence),
+                phrases: top.map(|t| t.phrases.clone()).unwrap_or_default(),
+            });
         }
         Ok(YearClassification {
             rules: c.version().to_string(),

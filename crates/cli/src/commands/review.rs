@@ -125,12 +125,15 @@ pub async fn classify(svc: &Service, actor: &Actor, command: ClassifyCommand) ->
             match format {
                 Format::Json | Format::Csv => println!("{}", serde_json::to_string_pretty(&y).expect("serialises")),
                 Format::Text => {
-                    for (m, l, own, top, conf, p) in &y.lines {
+                    for l in &y.lines {
                         println!(
-                            "{m}/{l}\t{}\t→ {} ({conf:.2}) {}",
-                            own.as_deref().unwrap_or("-"),
-                            top.as_deref().unwrap_or("-"),
-                            phrases(p)
+                            "{}/{}\t{}\t→ {} ({:.2}) {}",
+                            l.ministry,
+                            l.line_id,
+                            l.own.as_deref().unwrap_or("-"),
+                            l.suggested.as_deref().unwrap_or("-"),
+                            l.confidence,
+                            phrases(&l.phrases)
                         );
                     }
                     println!("規則/rules {}: 分類の一致/agreement {}/{}", y.rules, y.agreement.0, y.agreement.1);
