@@ -56,6 +56,10 @@ struct Args {
     /// default 100,1000,10000, with 10 group constraints).
     #[arg(long)]
     optimiser: bool,
+    /// Benchmark the policy check's classification and overlap detection instead (lines per
+    /// second; overlap detection against the all-pairs baseline at sizes up to 10 000, with recall).
+    #[arg(long)]
+    review: bool,
 }
 
 /// Picks `k` distinct codes and whole percents summing to 100.
@@ -91,6 +95,98 @@ const PHRASES: [&str; 8] = [
     "産学官連携による実用化支援",
 ];
 
+const PREFIXES: [&str; 20] = [
+    "高精度",
+    "低侵襲",
+    "次世代",
+    "多機能",
+    "大規模",
+    "長期",
+    "迅速",
+    "安全",
+    "小型",
+    "高効率",
+    "新規",
+    "統合",
+    "自動",
+    "遠隔",
+    "個別化",
+    "標準",
+    "省力",
+    "高品質",
+    "国際",
+    "地域",
+];
+const OBJECTS: [&str; 15] = [
+    "細胞",
+    "抗体",
+    "画像",
+    "遺伝子",
+    "血液",
+    "組織",
+    "蛋白質",
+    "代謝物",
+    "神経",
+    "免疫",
+    "微生物",
+    "薬剤",
+    "装置",
+    "試料",
+    "臓器",
+];
+const NOUNS: [&str; 10] = ["解析", "計測", "評価", "製造", "探索", "予測", "検出", "培養", "診断", "設計"];
+const TARGETS: [&str; 11] = [
+    "大学・研究機関",
+    "医療機関",
+    "製薬企業",
+    "新興企業",
+    "中核病院",
+    "患者団体",
+    "若手研究者",
+    "臨床現場",
+    "産学官の共同体",
+    "海外拠点",
+    "自治体",
+];
+const METHODS: [&str; 13] = [
+    "公募による課題の採択",
+    "多施設共同研究",
+    "企業との共同開発",
+    "海外機関との共同研究",
+    "設備の共用",
+    "人材の育成",
+    "データの収集",
+    "専門家の助言",
+    "非臨床評価",
+    "事前相談",
+    "品質評価",
+    "実証試験",
+    "拠点間の連携",
+];
+const OUTCOMES: [&str; 7] = ["実用化", "薬事承認", "社会実装", "成果の最大化", "国際競争力の強化", "普及", "効率化"];
+
+/// A line's name and summary, from its own stream (so the amounts do not depend on the text):
+/// six technical words (of 3 000), who, how and to what end. Every hundredth line copies the
+/// line fifty before it with one word changed: the near-duplicates overlap detection must find.
+fn text(seed: u64, i: usize) -> (String, String) {
+    let of = |j: usize| {
+        let mut r = Rng::new(seed ^ (j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED);
+        let word = |r: &mut Rng| format!("{}{}{}", r.pick(&PREFIXES), r.pick(&OBJECTS), r.pick(&NOUNS));
+        let words: Vec<String> = (0..6).map(|_| word(&mut r)).collect();
+        let (t, m, o) = (*r.pick(&TARGETS), *r.pick(&METHODS), *r.pick(&OUTCOMES));
+        (words, t, m, o, word(&mut r))
+    };
+    let planted = i >= 50 && i.is_multiple_of(100);
+    let (mut w, t, m, o, spare) = of(if planted { i - 50 } else { i });
+    if planted {
+        w[3] = spare;
+    }
+    let name = format!("{}{}事業", w[0], w[1]);
+    let summary =
+        format!("{}、{}及び{}について{t}が{m}を行い、{}と{}を通じて{o}を目指す。", w[2], w[3], w[4], w[5], w[0]);
+    (name, summary)
+}
+
 /// `n` lines of a realistic shape, seeded.
 fn generate(policy: &Policy, seed: u64, n: usize) -> Vec<RequestLine> {
     let mut rng = Rng::new(seed);
@@ -123,12 +219,13 @@ fn generate(policy: &Policy, seed: u64, n: usize) -> Vec<RequestLine> {
                 let k = 1 + rng.below(2) as usize;
                 shares(&mut rng, &purposes, k)
             });
-            let phrase = PHRASES[rng.below(PHRASES.len() as u64) as usize];
+            let _ = rng.below(PHRASES.len() as u64); // drawn as before, so the amounts stay as they were
+            let (name, summary) = text(seed, i);
             RequestLine {
                 fiscal_year: fy,
                 ministry: ministry.to_string(),
                 line_id: LineId::parse(&format!("{ministry}-{i:07}")).expect("id"),
-                name: format!("{phrase}（{i}）"),
+                name,
                 channel: channel.to_string(),
                 project,
                 prior_year: Yen(prior),
@@ -137,7 +234,7 @@ fn generate(policy: &Policy, seed: u64, n: usize) -> Vec<RequestLine> {
                 disease_areas,
                 purposes: purpose_shares,
                 is_new,
-                summary: format!("{phrase}を行う。{}", PHRASES[(i + 3) % PHRASES.len()]),
+                summary,
                 kpi: "成果目標: 論文数・特許出願数・臨床試験の開始件数".to_string(),
                 priority_items: Vec::new(),
                 justification: String::new(),
@@ -325,6 +422,9 @@ fn main() -> anyhow::Result<()> {
     if args.optimiser {
         return optimiser(&args);
     }
+    if args.review {
+        return review(&args);
+    }
     let haibun = match &args.haibun {
         Some(p) => p.clone(),
         None => std::env::current_exe()?.with_file_name("haibun"),
@@ -444,6 +544,57 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(p) = &args.json {
         std::fs::write(p, serde_json::to_string_pretty(&json!({"machine": machine(), "runs": report}))?)?;
+    }
+    Ok(())
+}
+
+/// Classification and overlap detection over generated years.
+fn review(args: &Args) -> anyhow::Result<()> {
+    use haibun_domain::classify::{Classifier, RuleSet};
+    use haibun_domain::review::overlap::{all_pairs, candidates};
+    let policy = Policy::builtin(FiscalYear::try_from(2023)?)
+        .expect("built in")
+        .map_err(|p| anyhow::anyhow!("the built-in policy is invalid: {p:?}"))?;
+    let min = 0.60;
+    println!("haibun-bench --review: seed {}, best of {} runs; machine: {}", args.seed, args.repeat, machine());
+    println!("lines\tclassify s\tlines/s\tLSH s\tlines/s\tpairs\tall-pairs s\tpairs\trecall\tspeed-up");
+    let mut report = Vec::new();
+    for &n in &args.sizes {
+        let lines = generate(&policy, args.seed, n);
+        let texts: Vec<String> = lines.iter().map(|l| format!("{} {}", l.name, l.summary)).collect();
+        let examples: Vec<(String, String)> = lines
+            .iter()
+            .take(5_000)
+            .filter_map(|l| l.project.clone().map(|p| (format!("{} {}", l.name, l.summary), p)))
+            .collect();
+        let classifier = Classifier::new(&policy, RuleSet::builtin(None).map_err(anyhow::Error::msg)?, &examples);
+        let (classify_s, suggested) = best(args.repeat, || {
+            lines.iter().filter(|l| !classifier.suggest(&l.name, &l.summary).project.is_empty()).count()
+        });
+        let (lsh_s, found) = best(args.repeat, || candidates(&texts, 3, min));
+        let baseline = (n <= 10_000).then(|| best(1, || all_pairs(&texts, 3, min)));
+        let (all_s, recall) = match &baseline {
+            Some((s, truth)) => {
+                let hit = truth.iter().filter(|t| found.iter().any(|f| f.a == t.a && f.b == t.b)).count();
+                (Some(*s), Some(if truth.is_empty() { 1.0 } else { hit as f64 / truth.len() as f64 }))
+            }
+            None => (None, None),
+        };
+        println!(
+            "{n}\t{classify_s:.3}\t{:.0}\t{lsh_s:.3}\t{:.0}\t{}\t{}\t{}\t{}\t{}",
+            n as f64 / classify_s,
+            n as f64 / lsh_s,
+            found.len(),
+            all_s.map_or("-".into(), |s| format!("{s:.3}")),
+            baseline.as_ref().map_or("-".into(), |b| b.1.len().to_string()),
+            recall.map_or("-".into(), |r| format!("{r:.4}")),
+            all_s.map_or("-".into(), |s| format!("{:.1}x", s / lsh_s)),
+        );
+        report.push(json!({"lines": n, "classify_s": classify_s, "suggested": suggested, "lsh_s": lsh_s, "lsh_pairs": found.len(),
+            "all_pairs_s": all_s, "all_pairs": baseline.as_ref().map(|b| b.1.len()), "recall": recall, "min_similarity": min}));
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
     }
     Ok(())
 }
