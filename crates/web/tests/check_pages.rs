@@ -125,3 +125,28 @@ async fn findings_show_on_the_year_package_and_line_pages_and_overlaps_are_confi
     assert!(events.iter().any(|e| e.event.action == "suggestion.reject" && e.event.actor == "cao-ito"));
     assert!(events.iter().any(|e| e.event.action == "suggestion.accept"));
 }
+
+#[tokio::test]
+async fn the_import_page_shows_the_check_and_suggests_projects_for_unclassified_lines() {
+    let app = demo_app().await;
+    let cao = signed_in(&app, "cao-ito").await;
+    let (_, html) = page(&app, &cao, "/years/2023/import").await;
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let csv = "事業番号,事業名,区分,統合プロジェクト,要求額,新規・継続,事業概要,成果目標\r\n\
+               CAO-950,ｉＰＳ細胞由来心筋細胞の移植研究,AMED,,300000,新規,心不全患者を対象に細胞シートを移植する再生医療の臨床研究,3年で10例\r\n";
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"ministry\"\r\n\r\nCAO\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cao.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/years/2023/import")
+        .header(header::COOKIE, &cao)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, html, _) = app.call(req).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"import-check\"") && html.contains("data-code=\"PROJECT_CLASSIFICATION\""), "{html}");
+    assert!(html.contains("data-line=\"CAO/CAO-950\"") && html.contains("<td>REGEN</td>"), "{html}");
+}

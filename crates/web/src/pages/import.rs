@@ -22,6 +22,10 @@ struct ImportPage {
     ministries: Vec<(String, String)>,
     report: Option<haibun_service::ImportReport>,
     problems: Vec<haibun_domain::Problem>,
+    /// After an import: the check's findings on the ministry's lines.
+    findings: Vec<super::review::FindingView>,
+    /// After an import: the top project suggestion for each line without one.
+    proposals: Vec<(String, String, String, haibun_domain::classify::Suggestion)>,
 }
 
 pub(super) async fn import_form(State(st): State<AppState>, v: Viewer, Path(fy): Path<i64>) -> Response {
@@ -39,6 +43,8 @@ pub(super) async fn import_form(State(st): State<AppState>, v: Viewer, Path(fy):
         ministries,
         report: None,
         problems: Vec::new(),
+        findings: Vec::new(),
+        proposals: Vec::new(),
     })
 }
 
@@ -107,11 +113,49 @@ pub(super) async fn import(
         )
         .await
     {
-        Ok(report) => render(&ImportPage { c, fy, ministries, report: Some(report), problems: Vec::new() }),
-        Err(ServiceError::Invalid(problems)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&ImportPage { c, fy, ministries, report: None, problems }))
-                .into_response()
+        Ok(report) => {
+            let preview = async {
+                let findings = super::review::findings_for(&st, &v, fy, &report.ministry, None).await?;
+                let classifier = st.svc.classifier(fy, None).await?;
+                let proposals = st
+                    .svc
+                    .lines(&v.actor, fy, Some(&report.ministry))
+                    .await?
+                    .into_iter()
+                    .filter(|l| l.project.is_none() && l.channel == "AMED")
+                    .filter_map(|l| {
+                        let top = classifier.suggest(&l.name, &l.summary).project.into_iter().next()?;
+                        Some((l.ministry.clone(), l.line_id.to_string(), l.name.clone(), top))
+                    })
+                    .collect();
+                Ok::<_, ServiceError>((findings, proposals))
+            };
+            match preview.await {
+                Ok((findings, proposals)) => render(&ImportPage {
+                    c,
+                    fy,
+                    ministries,
+                    report: Some(report),
+                    problems: Vec::new(),
+                    findings,
+                    proposals,
+                }),
+                Err(e) => page_error(e, v.lang),
+            }
         }
+        Err(ServiceError::Invalid(problems)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&ImportPage {
+                c,
+                fy,
+                ministries,
+                report: None,
+                problems,
+                findings: Vec::new(),
+                proposals: Vec::new(),
+            }),
+        )
+            .into_response(),
         Err(e) => page_error(e, v.lang),
     }
 }

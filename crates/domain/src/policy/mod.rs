@@ -1,8 +1,12 @@
 //! The year's resource allocation policy (資源配分方針) as data, loaded from TOML and validated.
 
+mod rules;
+
 use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
+
+pub use rules::{Check, Criterion, FundRules, Param, Severity};
 
 use crate::fiscal_year::FiscalYear;
 use crate::problem::{Location, Problem, ProblemCode};
@@ -10,7 +14,7 @@ use crate::text::fold;
 
 /// The policies built into the binary: (fiscal year, file name, TOML text).
 pub const BUILTIN: &[(i64, &str, &str)] =
-    &[(2023, "policies/fy2023.toml", include_str!("../../../policies/fy2023.toml"))];
+    &[(2023, "policies/fy2023.toml", include_str!("../../../../policies/fy2023.toml"))];
 
 /// The built-in policy text for a fiscal year, with its file name.
 pub fn builtin_source(fy: FiscalYear) -> Option<(&'static str, &'static str)> {
@@ -56,42 +60,6 @@ pub struct Policy {
     /// The adjustment fund's rules (§3), if the policy sets them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjustment_fund: Option<FundRules>,
-}
-
-/// How adjustment-fund proposals are evaluated (§3).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FundRules {
-    /// The policy section.
-    pub section: String,
-    /// Scores run from 0 to this.
-    pub score_max: u8,
-    /// Days within which the Cabinet Office reviews an emergency allocation.
-    pub emergency_review_days: u32,
-    /// Days after the fiscal year ends within which a round's ex-post check (事後評価) is due.
-    /// Policies stored before this rule existed read as 180 days.
-    #[serde(default = "default_expost_check_days")]
-    pub expost_check_days: u32,
-    /// The criteria and their weights.
-    pub criteria: Vec<Criterion>,
-}
-
-fn default_expost_check_days() -> u32 {
-    180
-}
-
-/// An evaluation criterion and its weight.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Criterion {
-    /// Stable code.
-    pub code: String,
-    /// Japanese name.
-    pub name_ja: String,
-    /// English name.
-    pub name_en: String,
-    /// Its weight (> 0).
-    pub weight: u32,
 }
 
 /// An integrated project.
@@ -211,55 +179,6 @@ pub struct Ministry {
     /// Other spellings accepted.
     #[serde(default)]
     pub aliases: Vec<String>,
-}
-
-/// A named check of §4 with its parameters (evaluated elsewhere).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Check {
-    /// Stable code.
-    pub code: String,
-    /// The policy section.
-    pub section: String,
-    /// Japanese name.
-    pub name_ja: String,
-    /// English name.
-    pub name_en: String,
-    /// What is checked, Japanese.
-    pub description_ja: String,
-    /// What is checked, English.
-    pub description_en: String,
-    /// `error`, `warning` or `info`.
-    pub severity: Severity,
-    /// Parameters.
-    #[serde(default)]
-    pub params: BTreeMap<String, Param>,
-}
-
-/// How serious a failed check is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Must be fixed.
-    Error,
-    /// Should be looked at.
-    Warning,
-    /// For information.
-    Info,
-}
-
-/// A check parameter: integers, booleans, text or lists of text only (no floats).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Param {
-    /// An integer.
-    Int(i64),
-    /// A flag.
-    Bool(bool),
-    /// Text.
-    Text(String),
-    /// A list of text.
-    List(Vec<String>),
 }
 
 /// Which coded list a value belongs to.
