@@ -225,6 +225,29 @@ fn the_demo_check_finds_the_planted_issues_and_nothing_else() {
         serde_json::from_slice(&haibun(&t, &["check", "--fy", "2023", "--format", "json"]).stdout).unwrap();
     assert!(after["review"]["findings"].as_array().unwrap().iter().all(|f| f["code"] != "OVERLAP_CANDIDATE"));
     assert_eq!(after["overlaps"][0]["decision"]["decision"], "coordinate");
+    // A decision on a suggestion is an edit: refused on MEXT's consented package, writing nothing.
+    let events = ok(&t, &["audit", "log", "--format", "json"]).len();
+    let refused = haibun(
+        &t,
+        &[
+            "--as",
+            "mext-tanaka",
+            "classify",
+            "line",
+            "--fy",
+            "2023",
+            "--ministry",
+            "MEXT",
+            "--line",
+            "MEXT-901",
+            "--reject",
+            "project=SEEDS",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(3), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(ok(&t, &["audit", "log", "--format", "json"]).len(), events);
     let audit = ok(&t, &["audit", "log", "--format", "json"]);
     assert!(audit.contains("overlap.decide") && audit.contains("両省で実施体制を一本化する"));
 }

@@ -145,6 +145,7 @@ fn a_regular_and_an_emergency_round(db: Db) {
         svc.score_fund(&hq, p2, &score(4)).await.unwrap();
         svc.score_fund(&co, p3, &score(2)).await.unwrap();
         assert!(matches!(svc.score_fund(&co, p3, &[("PROGRESS".into(), 9)]).await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(svc.score_fund(&co, p3, &[]).await, Err(ServiceError::Invalid(_))), "no score at all");
         assert!(matches!(svc.score_fund(&pd, p3, &score(1)).await, Err(ServiceError::Forbidden(_))));
 
         assert_eq!(phase(&svc.fund_state(&hq, fy(), "2023-06-01").await.unwrap(), round), "scored");

@@ -194,6 +194,9 @@ impl Service {
             decided_at: now(),
         };
         let mut tx = self.store.begin().await?;
+        // A decision is an edit of the line: only while the package may be edited (a rejection
+        // on a submitted package writes nothing).
+        self.apply(&mut tx, actor, fy, &ministry, haibun_domain::workflow::Action::EditLines, None).await?;
         tx.insert_feedback(&row).await?;
         tx.append_event(&event(
             actor,

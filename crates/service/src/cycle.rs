@@ -285,7 +285,8 @@ impl Service {
         };
         // Who may act is decided before anything about the package's state is revealed.
         actor.check_package(action, &ministry)?;
-        if action == Action::Submit {
+        // Neither the first submission nor the report after a revision goes with an error open.
+        if matches!(action, Action::Submit | Action::Report) {
             self.no_check_errors(actor, fy, &ministry).await?;
         }
         let mut tx = self.store.begin().await?;

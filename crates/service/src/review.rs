@@ -19,8 +19,8 @@ pub struct OverlapView {
     pub pair: OverlapPair,
     /// Both lines' names (a ministry user sees other ministries' lines unnamed).
     pub names: (String, String),
-    /// Both lines' requests.
-    pub requests: (Yen, Yen),
+    /// Both lines' requests (a ministry user does not see another ministry's).
+    pub requests: (Option<Yen>, Option<Yen>),
     /// The Cabinet Office's decision.
     pub decision: Option<OverlapDecisionRow>,
 }
@@ -41,7 +41,8 @@ fn overlap_params(policy: &Policy) -> Option<(usize, f64)> {
         Some(Param::Int(i)) => *i,
         _ => d,
     };
-    Some((usize::try_from(int("shingle_chars", 3)).unwrap_or(3), int("min_similarity_percent", 55) as f64 / 100.0))
+    let k = usize::try_from(int("shingle_chars", 3).clamp(1, 10)).unwrap_or(3);
+    Some((k, int("min_similarity_percent", 60).clamp(1, 100) as f64 / 100.0))
 }
 
 /// The ordered key of a pair: the smaller (ministry, line) first.
@@ -72,13 +73,14 @@ impl Service {
                     .cloned();
                 OverlapView {
                     pair: OverlapPair {
-                        similarity_percent: (s.jaccard * 100.0).floor() as u32,
+                        // A hair above, so that 0.57 (56.99… in binary) shows as 57.
+                        similarity_percent: (s.jaccard * 100.0 + 1e-9).floor() as u32,
                         shared: shared_phrases(&line_text(first), &line_text(second), k),
                         a,
                         b,
                     },
                     names: (first.name.clone(), second.name.clone()),
-                    requests: (first.request, second.request),
+                    requests: (Some(first.request), Some(second.request)),
                     decision,
                 }
             })
@@ -99,12 +101,22 @@ impl Service {
         }
         if actor.role == Role::Ministry {
             let own = actor.ministry.clone().unwrap_or_default();
+            // Another ministry's line is shown as such, without its id, name, amount, or the
+            // Cabinet Office's note on the pair.
             for o in &mut overlaps {
                 if o.pair.a.0 != own {
                     o.names.0 = "（他府省の事業）".into();
+                    o.pair.a.1 = "—".into();
+                    o.requests.0 = None;
                 }
                 if o.pair.b.0 != own {
                     o.names.1 = "（他府省の事業）".into();
+                    o.pair.b.1 = "—".into();
+                    o.requests.1 = None;
+                }
+                if let Some(d) = &mut o.decision {
+                    d.note = String::new();
+                    d.decided_by = String::new();
                 }
             }
         }

@@ -142,13 +142,15 @@ impl Tx {
         Ok(row.map(|r| r.0))
     }
 
-    /// Whether a round is still checkable, read in this transaction (locks nothing; the check's
-    /// own update is conditional).
+    /// Whether a round's ex-post check is done, read in this transaction with the round's row
+    /// locked on PostgreSQL, so that no outcome is changed after a concurrent check completes.
     pub async fn fund_round_checked(&mut self, id: i64) -> Result<bool> {
-        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT checked_at FROM fund_rounds WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let lock = if self.backend == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT checked_at FROM fund_rounds WHERE id = $1{lock}")))
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
         Ok(row.is_some_and(|r| r.0.is_some()))
     }
 }

@@ -73,6 +73,14 @@ async fn findings_show_on_the_year_package_and_line_pages_and_overlaps_are_confi
     let mext = signed_in(&app, "mext-tanaka").await;
     let (_, mext_page) = page(&app, &mext, "/years/2023/overlaps").await;
     assert!(mext_page.contains("（他府省の事業）"), "another ministry's line is not named to a ministry");
+    assert!(!mext_page.contains("MHLW-902"), "nor its id");
+    let mext_actor = app.svc.actor(Some("mext-tanaka")).await.unwrap();
+    let seen = app.svc.review(&mext_actor, fy(), None).await.unwrap().overlaps;
+    assert!(
+        !seen.is_empty() && seen.iter().all(|o| o.requests.0.is_none() != o.requests.1.is_none()),
+        "only its own amount"
+    );
+    assert!(seen.iter().all(|o| o.pair.a.1 == "—" || o.pair.b.1 == "—"));
     assert!(!mext_page.contains("/overlaps/decide"), "no decision form for a ministry");
     let mext_csrf = mext_page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     assert_eq!(

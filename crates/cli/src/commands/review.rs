@@ -93,11 +93,11 @@ pub async fn overlap(svc: &Service, actor: &Actor, command: OverlapCommand) -> R
                             o.pair.a.0,
                             o.pair.a.1,
                             o.names.0,
-                            o.requests.0,
+                            o.requests.0.map_or("—".to_string(), |r| r.to_string()),
                             o.pair.b.0,
                             o.pair.b.1,
                             o.names.1,
-                            o.requests.1,
+                            o.requests.1.map_or("—".to_string(), |r| r.to_string()),
                             o.pair.shared.join("」「")
                         );
                     }

@@ -378,7 +378,7 @@ fn check_line(ctx: &mut Ctx<'_>, keywords: &BTreeMap<&str, Vec<&String>>, line: 
     if let Some(c) = ctx.find("INCREASE_JUSTIFICATION").cloned() {
         let threshold = int(&c, "threshold_percent", 10);
         let (prior, request) = (i128::from(line.prior_year.get()), i128::from(line.request.get()));
-        if prior > 0 && request * 100 > prior * i128::from(100 + threshold) && !justified {
+        if prior > 0 && request * 100 > prior * (100 + i128::from(threshold)) && !justified {
             let pct = (request - prior) * 100 / prior;
             ctx.push(
                 "INCREASE_JUSTIFICATION",

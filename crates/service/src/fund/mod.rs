@@ -319,6 +319,9 @@ impl Service {
             )));
         }
         let rules = rules(&policy)?;
+        if scores.is_empty() {
+            return Err(bad("score", "点数が一つもありません", "no score given"));
+        }
         for (c, s) in scores {
             if !rules.criteria.iter().any(|k| k.code == *c) {
                 return Err(bad(
