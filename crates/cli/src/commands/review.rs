@@ -7,14 +7,6 @@ use haibun_service::{Actor, Service};
 use crate::cli::{ClassifyCommand, Format, OverlapCommand};
 use crate::output::CliError;
 
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 /// `haibun check`: the review's findings, the priority items' money and the REGEN push.
 pub async fn check(
     svc: &Service,
@@ -38,7 +30,7 @@ pub async fn check(
                     if f.phrases.is_empty() { String::new() } else { format!(" 「{}」", f.phrases.join("」「")) };
                 println!(
                     "{}\t{}\t{at}{field}\t{} / {}{phrases}",
-                    severity(f.severity),
+                    f.severity.name(),
                     f.code,
                     f.message_ja,
                     f.message_en

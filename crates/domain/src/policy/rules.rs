@@ -76,6 +76,26 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// The stored and printed name: `error`, `warning` or `info`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// The Japanese name: 誤り, 注意 or 参考.
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            Severity::Error => "誤り",
+            Severity::Warning => "注意",
+            Severity::Info => "参考",
+        }
+    }
+}
+
 /// A check parameter: integers, booleans, text or lists of text only (no floats).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]

@@ -60,6 +60,25 @@ async fn round_of(st: &AppState, v: &Viewer, fy: FiscalYear, id: i64) -> Result<
     }
 }
 
+/// The refusal of a proposal, allocation or attachment the address puts in a round it is not in.
+fn not_in_round(lang: crate::session::Lang, ja: String, en: String) -> Response {
+    page_error(ServiceError::not_found(ja, en), lang)
+}
+
+/// The round of the address, refused unless `has` holds of it (the proposal, allocation or
+/// attachment named in the address belongs to it).
+async fn round_with(
+    st: &AppState,
+    v: &Viewer,
+    fy: FiscalYear,
+    id: i64,
+    has: impl Fn(&RoundDetail) -> bool,
+    (ja, en): (String, String),
+) -> Result<RoundDetail, Response> {
+    let d = round_of(st, v, fy, id).await?;
+    if has(&d) { Ok(d) } else { Err(not_in_round(v.lang, ja, en)) }
+}
+
 fn back_to_round(fy: FiscalYear, id: i64) -> Response {
     Redirect::to(&format!("/years/{}/fund/rounds/{id}", fy.year())).into_response()
 }
@@ -221,18 +240,9 @@ pub(super) async fn attach(
         Ok(f) => f,
         Err(r) => return r,
     };
-    match round_of(&st, &v, fy, id).await {
-        Ok(d) if d.proposals.iter().any(|p| p.id == proposal) => {}
-        Ok(_) => {
-            return page_error(
-                ServiceError::not_found(
-                    format!("提案 {proposal} はこの回にありません"),
-                    format!("proposal {proposal} is not in this round"),
-                ),
-                v.lang,
-            );
-        }
-        Err(r) => return r,
+    let named = (format!("提案 {proposal} はこの回にありません"), format!("proposal {proposal} is not in this round"));
+    if let Err(r) = round_with(&st, &v, fy, id, |d| d.proposals.iter().any(|p| p.id == proposal), named).await {
+        return r;
     }
     match st.svc.attach_fund(&v.actor, proposal, &file_name, &bytes).await {
         Ok(_) => back_to_round(fy, id),
@@ -277,12 +287,10 @@ pub(super) async fn score(
         }
     }
     if !detail.proposals.iter().any(|p| p.id == proposal) {
-        return page_error(
-            ServiceError::not_found(
-                format!("提案 {proposal} はこの回にありません"),
-                format!("proposal {proposal} is not in this round"),
-            ),
+        return not_in_round(
             v.lang,
+            format!("提案 {proposal} はこの回にありません"),
+            format!("proposal {proposal} is not in this round"),
         );
     }
     match st.svc.score_fund(&v.actor, proposal, &scores).await {
@@ -342,18 +350,10 @@ pub(super) async fn outcome(
         Ok(fy) => fy,
         Err(r) => return r,
     };
-    match round_of(&st, &v, fy, id).await {
-        Ok(d) if d.allocations.iter().any(|a| a.id == allocation) => {}
-        Ok(_) => {
-            return page_error(
-                ServiceError::not_found(
-                    format!("配分 {allocation} はこの回にありません"),
-                    format!("allocation {allocation} is not in this round"),
-                ),
-                v.lang,
-            );
-        }
-        Err(r) => return r,
+    let named =
+        (format!("配分 {allocation} はこの回にありません"), format!("allocation {allocation} is not in this round"));
+    if let Err(r) = round_with(&st, &v, fy, id, |d| d.allocations.iter().any(|a| a.id == allocation), named).await {
+        return r;
     }
     match st.svc.record_fund_outcome(&v.actor, allocation, field(&f, "result"), field(&f, "achieved")).await {
         Ok(()) => back_to_round(fy, id),
@@ -392,18 +392,9 @@ pub(super) async fn attachment(
         Ok(f) => f,
         Err(r) => return r,
     };
-    match round_of(&st, &v, fy, id).await {
-        Ok(d) if d.attachments.iter().any(|a| a.id == attachment) => {}
-        Ok(_) => {
-            return page_error(
-                ServiceError::not_found(
-                    format!("添付ファイル {attachment} はありません"),
-                    format!("no attachment {attachment}"),
-                ),
-                v.lang,
-            );
-        }
-        Err(r) => return r,
+    let named = (format!("添付ファイル {attachment} はありません"), format!("no attachment {attachment}"));
+    if let Err(r) = round_with(&st, &v, fy, id, |d| d.attachments.iter().any(|a| a.id == attachment), named).await {
+        return r;
     }
     match st.svc.fund_attachment(&v.actor, attachment).await {
         Ok((meta, bytes)) => (

@@ -41,11 +41,7 @@ pub struct FindingView {
 
 impl FindingView {
     fn of(fy: FiscalYear, f: &Finding) -> FindingView {
-        let (severity, severity_ja) = match f.severity {
-            Severity::Error => ("error", "誤り"),
-            Severity::Warning => ("warning", "注意"),
-            Severity::Info => ("info", "参考"),
-        };
+        let (severity, severity_ja) = (f.severity.name(), f.severity.name_ja());
         let (at, link) = match (&f.ministry, &f.line_id) {
             (Some(m), Some(l)) => (format!("{m}/{l}"), Some(format!("/years/{}/packages/{m}/lines/{l}", fy.year()))),
             _ => (String::new(), None),
