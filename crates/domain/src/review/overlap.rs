@@ -14,6 +14,11 @@ use super::matching::match_form;
 const BANDS: usize = 40;
 const ROWS: usize = 5;
 
+/// How far below the threshold a pair's similarity, estimated from its 200 signature rows, may
+/// fall and still be compared exactly. The estimate's standard error is at most 0.036, so a
+/// margin of 0.2 (over five standard errors) loses no pair in practice.
+const ESTIMATE_MARGIN: f64 = 0.2;
+
 /// Two texts found similar: their indices, the Jaccard similarity of their shingle sets, and the
 /// phrases they share (longest first).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,47 +90,60 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
 }
 
 /// The pairs of `texts` whose shingle sets are at least `min` similar, found through MinHash
-/// and LSH (buckets found by sorting the band keys) and verified exactly. Texts too short to have
-/// a shingle take part in no pair.
+/// and LSH and verified exactly. Texts too short to have a shingle take part in no pair.
+///
+/// The work is done band by band, so memory stays linear in the texts even when boilerplate
+/// puts many texts in one bucket: within a band, the texts sharing a bucket are paired; a pair
+/// is considered only in the first band where its signatures agree (so no global list of pairs
+/// is built and deduplicated); its similarity is estimated from the signatures' agreement first
+/// (cheap), and only a pair whose estimate is within [`ESTIMATE_MARGIN`] of `min` is compared
+/// on its exact shingle sets.
 pub fn candidates(texts: &[String], k: usize, min: f64) -> Vec<Similar> {
+    const SIG: usize = BANDS * ROWS;
     let sets: Vec<Vec<u64>> = texts.iter().map(|t| shingles(t, k)).collect();
-    let seeds: Vec<u64> = (0..BANDS * ROWS).map(|j| splitmix(j as u64 + 1)).collect();
-    // (band, bucket key, text) for every text and band, sorted so each bucket is a run.
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sets.len() * BANDS);
-    for (n, set) in sets.iter().enumerate() {
-        if set.is_empty() {
-            continue;
-        }
-        for band in 0..BANDS {
-            let mut key = splitmix(band as u64 ^ 0xB00C);
-            for row in 0..ROWS {
-                let seed = seeds[band * ROWS + row];
-                let min_hash = set.iter().map(|s| splitmix(s ^ seed)).min().unwrap_or(0);
-                key = splitmix(key ^ min_hash);
-            }
-            keyed.push((key, n as u32));
+    // Multiply-shift hash functions over the (already mixed) shingle hashes: one per row.
+    let coeffs: Vec<(u64, u64)> =
+        (0..SIG).map(|j| (splitmix(2 * j as u64 + 1) | 1, splitmix(2 * j as u64 + 2))).collect();
+    let mut sigs: Vec<u32> = vec![0; sets.len() * SIG];
+    for (set, sig) in sets.iter().zip(sigs.chunks_exact_mut(SIG)) {
+        for (slot, &(a, b)) in sig.iter_mut().zip(&coeffs) {
+            *slot = set.iter().map(|&s| (a.wrapping_mul(s).wrapping_add(b) >> 32) as u32).min().unwrap_or(0);
         }
     }
-    keyed.sort_unstable();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for run in keyed.chunk_by(|x, y| x.0 == y.0).filter(|r| r.len() > 1) {
-        for (i, a) in run.iter().enumerate() {
-            for b in &run[i + 1..] {
-                if a.1 != b.1 {
-                    pairs.push((a.1.min(b.1), a.1.max(b.1)));
+    let sig = |n: u32| &sigs[n as usize * SIG..(n as usize + 1) * SIG];
+    let live: Vec<u32> = (0..sets.len() as u32).filter(|&n| !sets[n as usize].is_empty()).collect();
+    let mut found = Vec::new();
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(live.len());
+    for band in 0..BANDS {
+        let rows = band * ROWS..(band + 1) * ROWS;
+        keyed.clear();
+        keyed.extend(live.iter().map(|&n| {
+            let key = sig(n)[rows.clone()].iter().fold(splitmix(band as u64), |h, &m| splitmix(h ^ u64::from(m)));
+            (key, n)
+        }));
+        keyed.sort_unstable();
+        for run in keyed.chunk_by(|x, y| x.0 == y.0).filter(|r| r.len() > 1) {
+            for (i, &(_, a)) in run.iter().enumerate() {
+                for &(_, b) in &run[i + 1..] {
+                    let (sa, sb) = (sig(a), sig(b));
+                    // Considered already in an earlier band where the two agree.
+                    if (0..band).any(|e| sa[e * ROWS..(e + 1) * ROWS] == sb[e * ROWS..(e + 1) * ROWS]) {
+                        continue;
+                    }
+                    let agree = sa.iter().zip(sb).filter(|(x, y)| x == y).count();
+                    if (agree as f64) / (SIG as f64) < min - ESTIMATE_MARGIN {
+                        continue;
+                    }
+                    let s = jaccard(&sets[a as usize], &sets[b as usize]);
+                    if s >= min {
+                        found.push(Similar { a: a.min(b) as usize, b: a.max(b) as usize, jaccard: s });
+                    }
                 }
             }
         }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
-        .into_iter()
-        .filter_map(|(a, b)| {
-            let s = jaccard(&sets[a as usize], &sets[b as usize]);
-            (s >= min).then_some(Similar { a: a as usize, b: b as usize, jaccard: s })
-        })
-        .collect()
+    found.sort_unstable_by_key(|s| (s.a, s.b));
+    found
 }
 
 /// Every pair compared: the baseline for [`candidates`].
