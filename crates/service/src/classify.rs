@@ -4,12 +4,14 @@
 
 use haibun_domain::classify::{Classifier, RuleSet, Suggestion, Suggestions};
 use haibun_domain::line::Field;
-use haibun_domain::{FiscalYear, LineId, Yen};
+use haibun_domain::{FiscalYear, LineId, RequestLine, Shares, Yen};
 use haibun_store::FeedbackRow;
 use serde_json::json;
+use std::sync::Arc;
 
 use crate::cycle::{check_text, event, invalid_arg};
 use crate::lines::LinePatch;
+use crate::memo::fingerprint;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
 
 /// A line's suggestions and what was decided on them before.
@@ -52,6 +54,49 @@ pub struct LineClassification {
     pub phrases: Vec<String>,
 }
 
+/// A line's suggestions still to decide.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PendingSuggestions {
+    /// 府省.
+    pub ministry: String,
+    /// 事業番号.
+    pub line_id: String,
+    /// 事業名.
+    pub name: String,
+    /// What is suggested and neither rejected for the line nor already its value.
+    pub suggestions: Suggestions,
+}
+
+/// What is left of `s` to decide for `line`: neither rejected for it before (in `decided`, the
+/// line's decisions) nor already the line's value.
+fn pending(line: &RequestLine, mut s: Suggestions, decided: &[FeedbackRow]) -> Suggestions {
+    let rejected = |kind: &str, code: &str| decided.iter().any(|d| d.accepted == 0 && d.kind == kind && d.code == code);
+    // Share lists compared whatever their order.
+    let same = |suggested: &str, own: Option<&Shares>| {
+        let sorted = |t: &str| {
+            let mut v: Vec<String> = t.split(';').filter(|x| !x.is_empty()).map(str::to_string).collect();
+            v.sort();
+            v
+        };
+        sorted(suggested) == sorted(&own.map(Shares::to_code_string).unwrap_or_default())
+    };
+    // A line whose project is the classifier's first choice has no project left to decide.
+    if s.project.first().is_some_and(|p| line.project.as_deref() == Some(p.code.as_str())) {
+        s.project.clear();
+    }
+    s.project.retain(|p| !rejected("project", &p.code) && line.project.as_deref() != Some(p.code.as_str()));
+    s.priority_items.retain(|p| !rejected("priority_item", &p.code) && !line.priority_items.contains(&p.code));
+    let areas = shares_text(&s.disease_areas);
+    if rejected("disease_areas", &areas) || same(&areas, line.disease_areas.as_ref()) {
+        s.disease_areas.clear();
+    }
+    let purposes = shares_text(&s.purposes);
+    if rejected("purposes", &purposes) || same(&purposes, line.purposes.as_ref()) {
+        s.purposes.clear();
+    }
+    s
+}
+
 /// The suggestion's value as the line's field takes it.
 fn shares_text(s: &[Suggestion]) -> String {
     s.iter().map(|x| format!("{}:{}", x.code, x.share.unwrap_or(0))).collect::<Vec<_>>().join(";")
@@ -60,11 +105,13 @@ fn shares_text(s: &[Suggestion]) -> String {
 impl Service {
     /// The classifier of `fy` under `rules` (the newest if `None`), taught by this and earlier
     /// years' classified lines.
-    pub async fn classifier(&self, fy: FiscalYear, rules: Option<&str>) -> ServiceResult<Classifier> {
+    /// Built once and reused until a line is classified anew (the year's policy never changes).
+    pub async fn classifier(&self, fy: FiscalYear, rules: Option<&str>) -> ServiceResult<Arc<Classifier>> {
         let policy = self.policy(fy).await?;
-        let rules = RuleSet::builtin(rules).map_err(|e| invalid_arg("--rules", e.clone(), e))?;
+        let set = RuleSet::builtin(rules).map_err(|e| invalid_arg("--rules", e.clone(), e))?;
         let examples = self.store.classified_examples(fy.year()).await?;
-        Ok(Classifier::new(&policy, rules, &examples))
+        let print = fingerprint(&examples);
+        Ok(self.memo.classifier(fy.year(), rules, print, || Classifier::new(&policy, set, &examples)))
     }
 
     /// Suggestions for one line, less those rejected for it before.
@@ -88,18 +135,43 @@ impl Service {
             })?;
         let c = self.classifier(fy, None).await?;
         let decided = self.store.feedback(fy.year(), Some((&line.line.ministry, line_id))).await?;
-        let rejected =
-            |kind: &str, code: &str| decided.iter().any(|d| d.accepted == 0 && d.kind == kind && d.code == code);
-        let mut s = c.suggest(&line.line.name, &line.line.summary);
-        s.project.retain(|p| !rejected("project", &p.code));
-        s.priority_items.retain(|p| !rejected("priority_item", &p.code));
-        if rejected("disease_areas", &shares_text(&s.disease_areas)) {
-            s.disease_areas.clear();
-        }
-        if rejected("purposes", &shares_text(&s.purposes)) {
-            s.purposes.clear();
-        }
-        Ok(LineSuggestions { suggestions: s, decided })
+        let suggestions = pending(&line.line, c.suggest(&line.line.name, &line.line.summary), &decided);
+        Ok(LineSuggestions { suggestions, decided })
+    }
+
+    /// Every line of `ministry` (or every line the actor may read) classified, with what is
+    /// left to decide on each: run over the whole year on every import, so each imported line's
+    /// suggestions are in its preview. Lines with nothing left to decide are left out.
+    pub async fn year_suggestions(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        ministry: Option<&str>,
+    ) -> ServiceResult<Vec<PendingSuggestions>> {
+        let lines = self.lines(actor, fy, ministry).await?;
+        let c = self.classifier(fy, None).await?;
+        let decided = self.store.feedback(fy.year(), None).await?;
+        Ok(lines
+            .into_iter()
+            .filter_map(|l| {
+                let own: Vec<FeedbackRow> = decided
+                    .iter()
+                    .filter(|d| d.ministry == l.ministry && d.line_id == l.line_id.as_str())
+                    .cloned()
+                    .collect();
+                let s = pending(&l, c.suggest(&l.name, &l.summary), &own);
+                let empty = s.project.is_empty()
+                    && s.disease_areas.is_empty()
+                    && s.purposes.is_empty()
+                    && s.priority_items.is_empty();
+                (!empty).then(|| PendingSuggestions {
+                    ministry: l.ministry,
+                    line_id: l.line_id.to_string(),
+                    name: l.name,
+                    suggestions: s,
+                })
+            })
+            .collect())
     }
 
     /// Accepts or rejects a suggestion for a line, with a reason. Accepting applies it to the
@@ -160,7 +232,7 @@ impl Service {
                 "{code} は {id} への現在の提案ではありません / {code} is not a current suggestion for {id}"
             )));
         }
-        if accept {
+        let accepted = accept.then(|| {
             let value = if kind == "priority_item" {
                 let mut items = current.line.priority_items.clone();
                 if !items.iter().any(|i| i == code) {
@@ -170,16 +242,8 @@ impl Service {
             } else {
                 code.to_string()
             };
-            self.update_line(
-                actor,
-                fy,
-                &ministry,
-                id.as_str(),
-                current.version,
-                &LinePatch { fields: vec![(field, value)] },
-            )
-            .await?;
-        }
+            (field, value)
+        });
         let row = FeedbackRow {
             id: 0,
             fiscal_year: fy.year(),
@@ -195,8 +259,17 @@ impl Service {
         };
         let mut tx = self.store.begin().await?;
         // A decision is an edit of the line: only while the package may be edited (a rejection
-        // on a submitted package writes nothing).
-        self.apply(&mut tx, actor, fy, &ministry, haibun_domain::workflow::Action::EditLines, None).await?;
+        // on a submitted package writes nothing). An accepted one is applied to the line in the
+        // same transaction as its record.
+        match accepted {
+            Some((field, value)) => {
+                let patch = LinePatch { fields: vec![(field, value)] };
+                self.update_line_in(&mut tx, actor, &policy, &ministry, &id, current.version, &patch).await?;
+            }
+            None => {
+                self.apply(&mut tx, actor, fy, &ministry, haibun_domain::workflow::Action::EditLines, None).await?;
+            }
+        }
         tx.insert_feedback(&row).await?;
         tx.append_event(&event(
             actor,

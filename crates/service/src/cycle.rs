@@ -1,8 +1,9 @@
 //! The coordination cycle (§2): users, package transitions, hearings, instructions and answers.
 
-use haibun_domain::FiscalYear;
+use haibun_domain::policy::Policy;
 use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::workflow::{Action, Role, Status, YearAction, transition};
+use haibun_domain::{FiscalYear, RequestLine};
 use haibun_store::{AnswerRow, HearingRow, InstructionRow, NewEvent, PackageRow, Tx, UserRow};
 use serde_json::json;
 
@@ -285,10 +286,6 @@ impl Service {
         };
         // Who may act is decided before anything about the package's state is revealed.
         actor.check_package(action, &ministry)?;
-        // Neither the first submission nor the report after a revision goes with an error open.
-        if matches!(action, Action::Submit | Action::Report) {
-            self.no_check_errors(actor, fy, &ministry).await?;
-        }
         let mut tx = self.store.begin().await?;
         if action == Action::Report {
             let round = tx.last_round(fy.year(), &ministry).await?;
@@ -301,40 +298,15 @@ impl Service {
             }
         }
         let (_, next) = self.apply(&mut tx, actor, fy, &ministry, action, reason).await?;
+        // Neither the first submission nor the report after a revision goes with an error open.
+        // The lines are read after the package is locked, in the same transaction: no edit can
+        // slip in between the check and the change of state.
+        if matches!(action, Action::Submit | Action::Report) {
+            let lines: Vec<RequestLine> = tx.lines_of(fy, &ministry).await?.into_iter().map(|s| s.line).collect();
+            no_check_errors(&policy, &ministry, &lines)?;
+        }
         tx.commit().await?;
         Ok(next)
-    }
-
-    /// Refuses a submission while the policy check finds errors in the ministry's lines (an
-    /// `AMED` line without its project, …): each is reported with its line and field.
-    async fn no_check_errors(&self, actor: &Actor, fy: FiscalYear, ministry: &str) -> ServiceResult<()> {
-        let review = self.review(actor, fy, Some(ministry)).await?;
-        let problems: Vec<Problem> = review
-            .review
-            .findings
-            .iter()
-            .filter(|f| f.severity == haibun_domain::policy::Severity::Error)
-            .map(|f| {
-                let code = if f.code == "PROJECT_CLASSIFICATION" {
-                    ProblemCode::ProjectRequired
-                } else {
-                    ProblemCode::InvalidArgument
-                };
-                let at = format!(
-                    "{}/{} {}",
-                    f.ministry.as_deref().unwrap_or(ministry),
-                    f.line_id.as_deref().unwrap_or(""),
-                    f.field.as_deref().unwrap_or("")
-                );
-                Problem::new(
-                    code,
-                    Location::field(at.trim()),
-                    format!("提出前に直してください: {}", f.message_ja),
-                    format!("fix before submitting: {}", f.message_en),
-                )
-            })
-            .collect();
-        if problems.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(problems)) }
     }
 
     /// Schedules a hearing (§2(2)): a date and place, before it is held. The package's state is unchanged.
@@ -559,4 +531,36 @@ impl Service {
         self.policy(fy).await?;
         Ok(self.store.hearings(fy.year(), actor.read_scope()).await?)
     }
+}
+
+/// Refuses a submission while the policy check finds errors in the ministry's lines (an
+/// `AMED` line without its project, …): each is reported with its line and field.
+fn no_check_errors(policy: &Policy, ministry: &str, lines: &[RequestLine]) -> ServiceResult<()> {
+    // Overlap candidates are warnings, never errors, so the ministry's own lines decide.
+    let review = haibun_domain::review::review(policy, lines, &[], None);
+    let problems: Vec<Problem> = review
+        .findings
+        .iter()
+        .filter(|f| f.severity == haibun_domain::policy::Severity::Error)
+        .map(|f| {
+            let code = if f.code == "PROJECT_CLASSIFICATION" {
+                ProblemCode::ProjectRequired
+            } else {
+                ProblemCode::InvalidArgument
+            };
+            let at = format!(
+                "{}/{} {}",
+                f.ministry.as_deref().unwrap_or(ministry),
+                f.line_id.as_deref().unwrap_or(""),
+                f.field.as_deref().unwrap_or("")
+            );
+            Problem::new(
+                code,
+                Location::field(at.trim()),
+                format!("提出前に直してください: {}", f.message_ja),
+                format!("fix before submitting: {}", f.message_en),
+            )
+        })
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(problems)) }
 }

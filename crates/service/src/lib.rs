@@ -13,6 +13,7 @@ mod error;
 mod fund;
 mod intake;
 mod lines;
+mod memo;
 mod review;
 mod settlement;
 mod status;
@@ -23,7 +24,7 @@ use haibun_store::{OpenMode, Store};
 pub use actor::Actor;
 pub use auth::{Session, SignedIn};
 pub use book::PriorImportReport;
-pub use classify::{LineSuggestions, YearClassification};
+pub use classify::{LineSuggestions, PendingSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
 pub use fund::{
@@ -45,13 +46,14 @@ pub use haibun_store::{
 #[derive(Debug, Clone)]
 pub struct Service {
     store: Store,
+    memo: std::sync::Arc<memo::Memo>,
 }
 
 impl Service {
     /// Opens the database named by `--db` (a path or URL). `create` allows creating a new SQLite file.
     pub async fn open(db: &str, create: bool) -> ServiceResult<Service> {
         let store = Store::open(db, if create { OpenMode::Create } else { OpenMode::Existing }).await?;
-        Ok(Service { store })
+        Ok(Service { store, memo: Default::default() })
     }
 
     /// Which database this is.

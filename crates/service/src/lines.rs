@@ -1,10 +1,11 @@
 //! Editing one line with optimistic concurrency.
 
 use haibun_domain::line::{CellValue, Field, RawCell, RowContext, parse_row, to_cells};
+use haibun_domain::policy::Policy;
 use haibun_domain::problem::Location;
 use haibun_domain::workflow::Action;
 use haibun_domain::{FiscalYear, LineId, Unit};
-use haibun_store::LineChange;
+use haibun_store::{LineChange, Tx};
 use serde_json::json;
 
 use crate::cycle::event;
@@ -36,8 +37,28 @@ impl Service {
             ServiceError::not_found(format!("事業 {line_id} はありません"), format!("no line {line_id}"))
         })?;
         let mut tx = self.store.begin().await?;
-        self.apply(&mut tx, actor, fy, &ministry, Action::EditLines, None).await?;
-        let current = tx.line(fy, &ministry, &id).await?.ok_or_else(|| {
+        let version = self.update_line_in(&mut tx, actor, &policy, &ministry, &id, read_version, patch).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// [`Service::update_line`] inside `tx`, for a use case that writes more in the same
+    /// transaction; `ministry` is a checked code. Nothing is committed.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn update_line_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        policy: &Policy,
+        ministry: &str,
+        id: &LineId,
+        read_version: i64,
+        patch: &LinePatch,
+    ) -> ServiceResult<i64> {
+        let fy = policy.fiscal_year;
+        let (ministry, line_id) = (ministry.to_string(), id.as_str());
+        self.apply(tx, actor, fy, &ministry, Action::EditLines, None).await?;
+        let current = tx.line(fy, &ministry, id).await?.ok_or_else(|| {
             ServiceError::not_found(
                 format!("{ministry} の事業 {line_id} はありません"),
                 format!("{ministry} has no line {line_id}"),
@@ -45,7 +66,7 @@ impl Service {
         })?;
         // The edited line goes through the same parsing and checks as an imported row.
         let at = Location { field: None, ..Location::field("--line") };
-        let cells: Vec<RawCell> = to_cells(&current.line, &policy, Unit::Yen)
+        let cells: Vec<RawCell> = to_cells(&current.line, policy, Unit::Yen)
             .into_iter()
             .map(|(field, text)| {
                 let text = patch.fields.iter().rev().find(|(f, _)| *f == field).map_or(text, |(_, t)| t.clone());
@@ -56,10 +77,10 @@ impl Service {
         if patch.fields.iter().any(|(f, _)| *f == Field::LineId) {
             return Err(ServiceError::Conflict("事業番号は変更できません / a line id cannot be changed".into()));
         }
-        let ctx = RowContext { policy: &policy, fiscal_year: fy, ministry: &ministry, unit: Unit::Yen };
+        let ctx = RowContext { policy, fiscal_year: fy, ministry: &ministry, unit: Unit::Yen };
         let line = parse_row(&cells, &at, ctx).map_err(ServiceError::Invalid)?;
         let change = tx.save_line(&line, Some(read_version), &actor.name, &crate::now()).await?;
-        crate::cycle::check_year_total(&mut tx, fy, Location::field("--request")).await?;
+        crate::cycle::check_year_total(tx, fy, Location::field("--request")).await?;
         let version = match change {
             LineChange::Updated { from } => from + 1,
             LineChange::Unchanged | LineChange::Inserted => current.version,
@@ -75,7 +96,6 @@ impl Service {
             ))
             .await?;
         }
-        tx.commit().await?;
         Ok(version)
     }
 

@@ -10,6 +10,7 @@ use haibun_store::OverlapDecisionRow;
 use serde_json::json;
 
 use crate::cycle::{check_text, event, invalid_arg};
+use crate::memo::fingerprint;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
 
 /// An overlap candidate with both lines' names and amounts and the decision on it, if any.
@@ -60,8 +61,11 @@ impl Service {
         let Some((k, min)) = overlap_params(policy) else { return Ok(Vec::new()) };
         let texts: Vec<String> = lines.iter().map(line_text).collect();
         let decisions = self.store.overlap_decisions(policy.fiscal_year.year()).await?;
-        let mut out: Vec<OverlapView> = candidates(&texts, k, min)
-            .into_iter()
+        // Recomputed only when a line's text (or the policy's parameters) changed.
+        let print = fingerprint((&texts, k, min.to_bits()));
+        let found = self.memo.overlaps(policy.fiscal_year.year(), print, || candidates(&texts, k, min));
+        let mut out: Vec<OverlapView> = found
+            .iter()
             .map(|s| {
                 let (x, y) = (&lines[s.a], &lines[s.b]);
                 let (a, b) =

@@ -15,6 +15,7 @@ mod format;
 mod lines;
 mod pages;
 mod session;
+mod suggestions;
 
 use std::net::SocketAddr;
 

@@ -119,6 +119,7 @@ async fn findings_show_on_the_year_package_and_line_pages_and_overlaps_are_confi
     assert!(app.call(suggest(accept)).await.0.is_redirection());
     let (_, html) = page(&app, &cao, "/years/2023/packages/CAO/lines/CAO-910").await;
     assert!(!html.contains("data-code=\"REGEN-03\""), "a rejected suggestion is not offered again");
+    assert!(!html.contains("data-kind=\"project\" data-code=\"REGEN\""), "an applied suggestion is not offered again");
     assert!(html.contains("class=\"muted decided\""));
     let line = app
         .svc
@@ -156,5 +157,11 @@ async fn the_import_page_shows_the_check_and_suggests_projects_for_unclassified_
     let (status, html, _) = app.call(req).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("id=\"import-check\"") && html.contains("data-code=\"PROJECT_CLASSIFICATION\""), "{html}");
-    assert!(html.contains("data-line=\"CAO/CAO-950\"") && html.contains("<td>REGEN</td>"), "{html}");
+    assert!(
+        html.contains("data-line=\"CAO/CAO-950\"") && html.contains("data-kind=\"project\" data-code=\"REGEN\""),
+        "{html}"
+    );
+    // Each suggestion can be decided from the preview itself, disease areas included.
+    assert!(html.contains("action=\"/years/2023/packages/CAO/lines/CAO-950/suggestions\""), "{html}");
+    assert!(html.contains("data-kind=\"disease_areas\""), "{html}");
 }

@@ -73,7 +73,7 @@ pub struct Suggestion {
 }
 
 /// Everything suggested for one text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Suggestions {
     /// The rules' version.
     pub rules: String,

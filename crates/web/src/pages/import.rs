@@ -24,8 +24,10 @@ struct ImportPage {
     problems: Vec<haibun_domain::Problem>,
     /// After an import: the check's findings on the ministry's lines.
     findings: Vec<super::review::FindingView>,
-    /// After an import: the top project suggestion for each line without one.
-    proposals: Vec<(String, String, String, haibun_domain::classify::Suggestion)>,
+    /// After an import: the suggestions left to decide on the ministry's lines.
+    proposals: Vec<crate::suggestions::LineRows>,
+    /// After an import whose preview could not be made: why (the import itself is stored).
+    preview_failed: Option<String>,
 }
 
 pub(super) async fn import_form(State(st): State<AppState>, v: Viewer, Path(fy): Path<i64>) -> Response {
@@ -45,6 +47,7 @@ pub(super) async fn import_form(State(st): State<AppState>, v: Viewer, Path(fy):
         problems: Vec::new(),
         findings: Vec::new(),
         proposals: Vec::new(),
+        preview_failed: None,
     })
 }
 
@@ -116,32 +119,41 @@ pub(super) async fn import(
         Ok(report) => {
             let preview = async {
                 let findings = super::review::findings_for(&st, &v, fy, &report.ministry, None).await?;
-                let classifier = st.svc.classifier(fy, None).await?;
                 let proposals = st
                     .svc
-                    .lines(&v.actor, fy, Some(&report.ministry))
+                    .year_suggestions(&v.actor, fy, Some(&report.ministry))
                     .await?
                     .into_iter()
-                    .filter(|l| l.project.is_none() && l.channel == "AMED")
-                    .filter_map(|l| {
-                        let top = classifier.suggest(&l.name, &l.summary).project.into_iter().next()?;
-                        Some((l.ministry.clone(), l.line_id.to_string(), l.name.clone(), top))
+                    .map(|p| crate::suggestions::LineRows {
+                        rows: crate::suggestions::rows(&p.suggestions),
+                        ministry: p.ministry,
+                        line_id: p.line_id,
+                        name: p.name,
                     })
                     .collect();
                 Ok::<_, ServiceError>((findings, proposals))
             };
-            match preview.await {
-                Ok((findings, proposals)) => render(&ImportPage {
-                    c,
-                    fy,
-                    ministries,
-                    report: Some(report),
-                    problems: Vec::new(),
-                    findings,
-                    proposals,
-                }),
-                Err(e) => page_error(e, v.lang),
-            }
+            // The import is committed: a preview that fails is a notice on the report, not an
+            // error page that would hide what was stored.
+            let (findings, proposals, preview_failed) = match preview.await {
+                Ok((f, p)) => (f, p, None),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the import preview failed");
+                    let crate::error::ApiError(_, body) = crate::error::ApiError::from(e);
+                    let message = if v.lang == crate::session::Lang::En { body.message_en } else { body.message_ja };
+                    (Vec::new(), Vec::new(), Some(message))
+                }
+            };
+            render(&ImportPage {
+                c,
+                fy,
+                ministries,
+                report: Some(report),
+                problems: Vec::new(),
+                findings,
+                proposals,
+                preview_failed,
+            })
         }
         Err(ServiceError::Invalid(problems)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -153,6 +165,7 @@ pub(super) async fn import(
                 problems,
                 findings: Vec::new(),
                 proposals: Vec::new(),
+                preview_failed: None,
             }),
         )
             .into_response(),
