@@ -71,8 +71,7 @@ pub(crate) fn event(
 }
 
 pub(crate) fn invalid_arg(field: &str, ja: String, en: String) -> ServiceError {
-    use haibun_domain::problem::{Location, Problem, ProblemCode};
-    ServiceError::Invalid(vec![Problem::new(ProblemCode::InvalidArgument, Location::field(field), ja, en)])
+    ServiceError::invalid(ProblemCode::InvalidArgument, field, ja, en)
 }
 
 /// Refuses a write that would take the year's lines past [`haibun_domain::money::YEAR_MAX`].

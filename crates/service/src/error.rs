@@ -38,6 +38,16 @@ pub enum ServiceError {
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
 impl ServiceError {
+    /// One invalid input: its code, the field it was given in, and what is wrong in both languages.
+    pub fn invalid(
+        code: haibun_domain::ProblemCode,
+        field: &str,
+        ja: impl Into<String>,
+        en: impl Into<String>,
+    ) -> ServiceError {
+        ServiceError::Invalid(vec![haibun_domain::Problem::new(code, haibun_domain::Location::field(field), ja, en)])
+    }
+
     /// The process exit code: 1 internal, 2 invalid input, 3 conflict, 4 forbidden, 5 not found.
     pub fn exit_code(&self) -> u8 {
         match self {

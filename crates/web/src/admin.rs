@@ -76,12 +76,12 @@ pub async fn add_user(State(st): State<AppState>, v: Viewer, Form(f): Form<NewUs
         Ok(r) => r,
         Err(e) => {
             return page_error(
-                ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                ServiceError::invalid(
                     haibun_domain::ProblemCode::InvalidArgument,
-                    haibun_domain::Location::field("role"),
+                    "role",
                     e.to_string(),
                     e.to_string(),
-                )]),
+                ),
                 v.lang,
             );
         }

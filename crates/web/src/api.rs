@@ -45,12 +45,12 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Resu
         return Ok(T::default());
     }
     serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+        ApiError::from(ServiceError::invalid(
             haibun_domain::ProblemCode::InvalidArgument,
-            haibun_domain::Location::field("body"),
+            "body",
             format!("JSON として読めません: {e}"),
             format!("malformed JSON: {e}"),
-        )]))
+        ))
     })
 }
 
@@ -324,12 +324,12 @@ async fn negotiate(
     Json(b): Json<NegotiationBody>,
 ) -> ApiResult {
     if b.amount < 0 {
-        return Err(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+        return Err(ServiceError::invalid(
             haibun_domain::ProblemCode::NegativeAmount,
-            haibun_domain::Location::field("amount"),
+            "amount",
             "金額が負です",
             "negative amount",
-        )])
+        )
         .into());
     }
     st.svc.negotiate(&a, year(fy)?, b.ministry.as_deref(), &b.line_id, Yen(b.amount)).await?;
@@ -389,12 +389,12 @@ async fn import(
     let unit = match q.unit.as_deref() {
         None => None,
         Some(u) => Some(u.parse::<haibun_domain::Unit>().map_err(|e| {
-            ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+            ApiError::from(ServiceError::invalid(
                 haibun_domain::ProblemCode::InvalidArgument,
-                haibun_domain::Location::field("unit"),
+                "unit",
                 e.to_string(),
                 e.to_string(),
-            )]))
+            ))
         })?),
     };
     let name = q.file_name.unwrap_or_else(|| "upload".into());
@@ -481,12 +481,12 @@ struct NewUserBody {
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserBody, responses((status = 201, description = "added"), (status = 403, body = ErrorBody)))]
 async fn add_user(State(st): State<AppState>, Caller(a): Caller, Json(b): Json<NewUserBody>) -> ApiResult {
     let role: haibun_domain::workflow::Role = b.role.parse().map_err(|e: haibun_domain::workflow::RoleError| {
-        ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+        ApiError::from(ServiceError::invalid(
             haibun_domain::ProblemCode::InvalidArgument,
-            haibun_domain::Location::field("role"),
+            "role",
             e.to_string(),
             e.to_string(),
-        )]))
+        ))
     })?;
     st.svc.add_user(&a, &b.name, role, b.ministry.as_deref()).await?;
     st.svc.set_password(&a, b.name.trim(), &b.password).await?;
@@ -547,12 +547,12 @@ fn fields_patch(fields: std::collections::BTreeMap<String, String>) -> Result<Li
     let mut out = Vec::new();
     for (k, v) in fields {
         let f = Field::ALL.into_iter().find(|f| f.key() == k).ok_or_else(|| {
-            ApiError::from(ServiceError::Invalid(vec![haibun_domain::Problem::new(
+            ApiError::from(ServiceError::invalid(
                 haibun_domain::ProblemCode::UnknownColumn,
-                haibun_domain::Location::field(k.clone()),
+                &k,
                 format!("不明な項目 {k}"),
                 format!("unknown field {k}"),
-            )]))
+            ))
         })?;
         out.push((f, v));
     }

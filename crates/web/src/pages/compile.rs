@@ -150,15 +150,7 @@ pub(super) async fn book(
         Err(r) => return r,
     };
     let bad = |ja: &str, en: &str| {
-        page_error(
-            ServiceError::Invalid(vec![haibun_domain::Problem::new(
-                haibun_domain::ProblemCode::InvalidArgument,
-                haibun_domain::Location::field("query"),
-                ja,
-                en,
-            )]),
-            v.lang,
-        )
+        page_error(ServiceError::invalid(haibun_domain::ProblemCode::InvalidArgument, "query", ja, en), v.lang)
     };
     let stage = match q.stage.as_deref().unwrap_or("requested") {
         "requested" => haibun_domain::Stage::Requested,

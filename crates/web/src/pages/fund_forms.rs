@@ -28,12 +28,7 @@ fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
 
 /// A refusal of a form field, located, in both languages.
 fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid(vec![haibun_domain::Problem::new(
-        haibun_domain::ProblemCode::InvalidArgument,
-        haibun_domain::Location::field(field),
-        ja,
-        en,
-    )])
+    ServiceError::invalid(haibun_domain::ProblemCode::InvalidArgument, field, ja, en)
 }
 
 /// An amount typed in yen (full-width digits, separators and a trailing 円 are fine).

@@ -238,12 +238,12 @@ pub(super) async fn instruct(
             Ok(y) => Some(y),
             Err(_) => {
                 return page_error(
-                    ServiceError::Invalid(vec![haibun_domain::Problem::new(
+                    ServiceError::invalid(
                         haibun_domain::ProblemCode::NotANumber,
-                        haibun_domain::Location::field("target_amount"),
+                        "target_amount",
                         "目標額が数値ではありません",
                         "the target amount is not a number",
-                    )]),
+                    ),
                     v.lang,
                 );
             }
