@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 mod args;
 mod fund;
+mod pdca;
 mod review;
 
 use clap::{Parser, Subcommand};
@@ -11,6 +12,7 @@ use haibun_domain::FiscalYear;
 
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
 pub use fund::FundCommand;
+pub use pdca::{FollowupCommand, MeasureCommand};
 pub use review::{ClassifyCommand, OverlapCommand};
 
 /// haibun (配分): 医療分野の研究開発関連予算の要求・調整・取りまとめ / coordinating Japan's medical R&D budget.
@@ -265,6 +267,18 @@ pub enum Command {
         /// The classify command.
         #[command(subcommand)]
         command: ClassifyCommand,
+    },
+    /// 施策と指標（PDCA）/ measures and KPIs (PDCA)
+    Measure {
+        /// The measure command.
+        #[command(subcommand)]
+        command: MeasureCommand,
+    },
+    /// フォローアップ・評価・対応（PDCA）/ follow-up rounds, evaluations, actions (PDCA)
+    Followup {
+        /// The follow-up command.
+        #[command(subcommand)]
+        command: FollowupCommand,
     },
     /// 府省間の重複の候補 / overlap candidates between lines
     Overlap {

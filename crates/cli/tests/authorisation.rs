@@ -8,7 +8,8 @@ use haibun_domain::line::Field;
 use haibun_domain::workflow::{Action, Role};
 use haibun_domain::{Unit, Yen};
 use haibun_service::{
-    CalendarRow, HearingInput, ImportRequest, InstructionInput, LinePatch, ProposalInput, Service, ServiceError,
+    CalendarRow, HearingInput, ImportRequest, InstructionInput, KpiInput, LinePatch, MeasureInput, ProposalInput,
+    Service, ServiceError,
 };
 use haibun_testkit::{fy2023, lines_for, workbook};
 
@@ -48,9 +49,15 @@ enum Op {
     CheckFund,
     ConfirmOverlap,
     DecideSuggestion,
+    DefineMeasure,
+    LinkLineToMeasure,
+    OpenFollowup,
+    ReportActual,
+    EvaluateMeasure,
+    RecordLineAction,
 }
 
-const OPS: [Op; 34] = [
+const OPS: [Op; 40] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -85,6 +92,12 @@ const OPS: [Op; 34] = [
     Op::CheckFund,
     Op::ConfirmOverlap,
     Op::DecideSuggestion,
+    Op::DefineMeasure,
+    Op::LinkLineToMeasure,
+    Op::OpenFollowup,
+    Op::ReportActual,
+    Op::EvaluateMeasure,
+    Op::RecordLineAction,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -115,6 +128,11 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::AttachFund | Op::RecordFundOutcome => any(&["amed", "system"]),
         // The fund is HQ's and the Cabinet Office's business, not a ministry's.
         Op::ReadFundAttachment => !any(&["mext", "mhlw"]),
+        Op::DefineMeasure => any(&["co", "hq", "system"]),
+        // A ministry links its own lines and reports its own KPIs.
+        Op::LinkLineToMeasure | Op::ReportActual => any(&["mext", "system"]),
+        Op::OpenFollowup | Op::EvaluateMeasure => any(&["co", "system"]),
+        Op::RecordLineAction => any(&["hq", "system"]),
     }
 }
 
@@ -191,6 +209,15 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::RecordFundOutcome => svc.record_fund_outcome(actor, 999, "met", "x").await,
         Op::CheckFund => svc.check_fund_round(actor, 999, "x").await,
         Op::DecideSuggestion => svc.decide_suggestion(actor, fy(), "MEXT", line, "project", "PHARMA", false, "x").await,
+        Op::DefineMeasure => {
+            let m = MeasureInput { code: "M-NEW".into(), name: "新施策".into(), project: "PHARMA".into() };
+            svc.add_measure(actor, fy(), &m).await
+        }
+        Op::LinkLineToMeasure => svc.link_line(actor, fy(), "MEXT", line, "M-1", None).await,
+        Op::OpenFollowup => svc.open_followup(actor, fy(), "x", "2024-06-30", "2024-07-31").await.map(drop),
+        Op::ReportActual => svc.report_actual(actor, 1, "K-1", 2023, "5", "調査", "").await,
+        Op::EvaluateMeasure => svc.evaluate_measure(actor, 1, "M-1", "on-track", "x").await,
+        Op::RecordLineAction => svc.record_line_action(actor, 1, "MEXT", line, "continue", Yen(0), "x").await,
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
         }
@@ -210,7 +237,11 @@ async fn observable(svc: &Service) -> String {
     let fund = svc.fund_state(&admin, fy(), "2022-09-01").await.unwrap();
     let fund = format!("{:?}|{:?}|{:?}", fund.pool, fund.rounds, fund.allocations);
     let status = svc.status(&admin, fy(), "2022-09-01").await.unwrap();
-    format!("{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{prior:?}|{fund}|{:?}", status.calendar)
+    let pdca = format!("{:?}|{:?}", svc.measures(&admin, fy()).await.unwrap(), svc.followup(&admin, 1).await.unwrap());
+    format!(
+        "{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{prior:?}|{fund}|{:?}|{pdca}",
+        status.calendar
+    )
 }
 
 fn every_action_as_every_role(db: Db) {
@@ -246,6 +277,23 @@ fn every_action_as_every_role(db: Db) {
             .instruct(&admin, fy(), "MEXT", InstructionInput { text: "見直し".into(), ..Default::default() })
             .await
             .unwrap();
+        // A measure with a MEXT KPI and an open follow-up round (#1), for the PDCA actions.
+        let m = MeasureInput { code: "M-1".into(), name: "施策".into(), project: "PHARMA".into() };
+        svc.add_measure(&admin, fy(), &m).await.unwrap();
+        let k = KpiInput {
+            code: "K-1".into(),
+            measure: "M-1".into(),
+            ministry: "MEXT".into(),
+            kind: "output".into(),
+            indicator: "件数".into(),
+            unit: "件".into(),
+            direction: "higher".into(),
+            source: "調査".into(),
+            baseline: None,
+            targets: vec![(2023, "10".into())],
+        };
+        svc.add_kpi(&admin, fy(), &k).await.unwrap();
+        assert_eq!(svc.open_followup(&admin, fy(), "FU", "2024-06-30", "2024-07-31").await.unwrap(), 1);
 
         let mut forbidden_pairs = 0;
         for op in OPS {

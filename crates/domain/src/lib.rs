@@ -12,6 +12,7 @@ pub mod fund;
 pub mod line;
 pub mod money;
 pub mod optimise;
+pub mod pdca;
 pub mod policy;
 pub mod problem;
 pub mod review;

@@ -279,11 +279,19 @@ pub enum YearAction {
     CheckFund,
     /// Confirm an overlap candidate as distinct lines or lines to coordinate (Cabinet Office).
     ConfirmOverlap,
+    /// Enter a year's measures (施策), their KPIs and the logic model (Cabinet Office, HQ).
+    DefineMeasures,
+    /// Open or close a follow-up round (Cabinet Office).
+    OpenFollowup,
+    /// Evaluate a measure in a follow-up round (Cabinet Office).
+    EvaluateMeasure,
+    /// Record the action for a line after a follow-up round (HQ).
+    RecordLineAction,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 17] = [
+    pub const ALL: [YearAction; 21] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -301,6 +309,10 @@ impl YearAction {
         YearAction::RecordFundOutcome,
         YearAction::CheckFund,
         YearAction::ConfirmOverlap,
+        YearAction::DefineMeasures,
+        YearAction::OpenFollowup,
+        YearAction::EvaluateMeasure,
+        YearAction::RecordLineAction,
     ];
 
     /// The stored and printed name.
@@ -323,6 +335,10 @@ impl YearAction {
             YearAction::RecordFundOutcome => "record-fund-outcome",
             YearAction::CheckFund => "check-fund",
             YearAction::ConfirmOverlap => "confirm-overlap",
+            YearAction::DefineMeasures => "define-measures",
+            YearAction::OpenFollowup => "open-followup",
+            YearAction::EvaluateMeasure => "evaluate-measure",
+            YearAction::RecordLineAction => "record-line-action",
         }
     }
 
@@ -341,6 +357,9 @@ impl YearAction {
                 &[Role::CabinetOffice, Role::Admin]
             }
             YearAction::RecordFundOutcome => &[Role::AmedPd, Role::Admin],
+            YearAction::DefineMeasures => &[Role::CabinetOffice, Role::Hq, Role::Admin],
+            YearAction::OpenFollowup | YearAction::EvaluateMeasure => &[Role::CabinetOffice, Role::Admin],
+            YearAction::RecordLineAction => &[Role::Hq, Role::Admin],
         }
     }
 }

@@ -14,6 +14,7 @@ mod fund;
 mod intake;
 mod lines;
 mod memo;
+mod pdca;
 mod review;
 mod settlement;
 mod status;
@@ -32,14 +33,16 @@ pub use fund::{
 };
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
+pub use pdca::{ActualView, FollowupView, KpiInput, KpiView, MeasureInput, MeasureView};
 pub use review::{OverlapView, YearReview};
 pub use status::{PackageStatus, YearStatus};
 pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
 pub use haibun_store::{
-    AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, HearingRow, InstructionRow,
-    OutcomeRow, OverlapDecisionRow, ProposalRow, RoundRow, SnapshotRow, StoredLine, UserRow,
+    ActualRow, AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, EvaluationRow,
+    FollowupRoundRow, HearingRow, InstructionRow, KpiLinkRow, KpiRow, KpiTargetRow, LineActionRow, LineMeasureRow,
+    MeasureRow, OutcomeRow, OverlapDecisionRow, ProposalRow, RoundRow, SnapshotRow, StoredLine, UserRow,
 };
 
 /// The entry point to every use case, over one database.

@@ -11,6 +11,7 @@ mod fund;
 mod fund_followup;
 mod lines;
 mod overlaps;
+mod pdca;
 mod policies;
 mod prior;
 mod snapshots;
@@ -30,6 +31,10 @@ pub use fund::{AllocationRow, NewRound, ProposalRow, RoundConstraintRow, RoundRo
 pub use fund_followup::{AttachmentRow, OutcomeRow};
 pub use lines::{LineChange, StoredLine};
 pub use overlaps::OverlapDecisionRow;
+pub use pdca::{
+    ActualRow, EvaluationRow, FollowupRoundRow, KpiLinkRow, KpiRow, KpiTargetRow, LineActionRow, LineMeasureRow,
+    MeasureRow,
+};
 pub use prior::{PriorImport, PriorSourceRow};
 pub use snapshots::{SnapshotLine, SnapshotRow};
 

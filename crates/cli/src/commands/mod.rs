@@ -4,6 +4,7 @@ mod cycle;
 mod demo;
 mod fund;
 mod lines;
+mod pdca;
 mod policy;
 mod report;
 mod review;
@@ -25,6 +26,16 @@ pub fn yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
         let (ja, en) = e.message();
         invalid(field, &format!("{text}: {ja} / {en}"))
     })
+}
+
+/// Parses a signed yen amount: a leading `-`, `−`, `△` or `▲` (as budget documents write a
+/// decrease) makes it negative.
+pub fn signed_yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
+    let t = text.trim();
+    match t.strip_prefix(['-', '−', '△', '▲']) {
+        Some(rest) => yen_arg(field, rest).map(|y| Yen(-y.get())),
+        None => yen_arg(field, t),
+    }
 }
 
 /// Runs the parsed command line.
@@ -66,6 +77,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Fund { command } => fund::run(&svc, &actor, command).await,
         Command::Check { fy, ministry, format } => review::check(&svc, &actor, fy, ministry.as_deref(), format).await,
         Command::Overlap { command } => review::overlap(&svc, &actor, command).await,
+        Command::Measure { command } => pdca::measure(&svc, &actor, command).await,
+        Command::Followup { command } => pdca::followup(&svc, &actor, command).await,
         Command::Classify { command } => review::classify(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
