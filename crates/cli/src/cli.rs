@@ -12,7 +12,7 @@ use haibun_domain::FiscalYear;
 
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
 pub use fund::FundCommand;
-pub use pdca::{FollowupCommand, MeasureCommand};
+pub use pdca::{FollowupCommand, FyCommand, MeasureCommand};
 pub use review::{ClassifyCommand, OverlapCommand};
 
 /// haibun (配分): 医療分野の研究開発関連予算の要求・調整・取りまとめ / coordinating Japan's medical R&D budget.
@@ -273,6 +273,12 @@ pub enum Command {
         /// The measure command.
         #[command(subcommand)]
         command: MeasureCommand,
+    },
+    /// 年度を始める / open a fiscal year
+    Fy {
+        /// The fiscal-year command.
+        #[command(subcommand)]
+        command: FyCommand,
     },
     /// フォローアップ・評価・対応（PDCA）/ follow-up rounds, evaluations, actions (PDCA)
     Followup {

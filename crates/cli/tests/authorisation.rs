@@ -55,9 +55,11 @@ enum Op {
     ReportActual,
     EvaluateMeasure,
     RecordLineAction,
+    OpenYear,
+    RespondToFollowup,
 }
 
-const OPS: [Op; 40] = [
+const OPS: [Op; 42] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -98,6 +100,8 @@ const OPS: [Op; 40] = [
     Op::ReportActual,
     Op::EvaluateMeasure,
     Op::RecordLineAction,
+    Op::OpenYear,
+    Op::RespondToFollowup,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -130,9 +134,9 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::ReadFundAttachment => !any(&["mext", "mhlw"]),
         Op::DefineMeasure => any(&["co", "hq", "system"]),
         // A ministry links its own lines and reports its own KPIs.
-        Op::LinkLineToMeasure | Op::ReportActual => any(&["mext", "system"]),
+        Op::LinkLineToMeasure | Op::ReportActual | Op::RespondToFollowup => any(&["mext", "system"]),
         Op::OpenFollowup | Op::EvaluateMeasure => any(&["co", "system"]),
-        Op::RecordLineAction => any(&["hq", "system"]),
+        Op::RecordLineAction | Op::OpenYear => any(&["hq", "system"]),
     }
 }
 
@@ -218,6 +222,11 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::ReportActual => svc.report_actual(actor, 1, "K-1", 2023, "5", "調査", "").await,
         Op::EvaluateMeasure => svc.evaluate_measure(actor, 1, "M-1", "on-track", "x").await,
         Op::RecordLineAction => svc.record_line_action(actor, 1, "MEXT", line, "continue", Yen(0), "x").await,
+        Op::OpenYear => {
+            let next = haibun_domain::FiscalYear::try_from(2024).unwrap();
+            svc.open_year(actor, next, fy()).await.map(drop)
+        }
+        Op::RespondToFollowup => svc.respond_to_followup(actor, fy(), "MEXT", line, "対応する").await,
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
         }

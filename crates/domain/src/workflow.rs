@@ -287,11 +287,13 @@ pub enum YearAction {
     EvaluateMeasure,
     /// Record the action for a line after a follow-up round (HQ).
     RecordLineAction,
+    /// Open the next fiscal year from this one: a draft policy and the carried lines (HQ).
+    OpenYear,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 21] = [
+    pub const ALL: [YearAction; 22] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -313,6 +315,7 @@ impl YearAction {
         YearAction::OpenFollowup,
         YearAction::EvaluateMeasure,
         YearAction::RecordLineAction,
+        YearAction::OpenYear,
     ];
 
     /// The stored and printed name.
@@ -339,6 +342,7 @@ impl YearAction {
             YearAction::OpenFollowup => "open-followup",
             YearAction::EvaluateMeasure => "evaluate-measure",
             YearAction::RecordLineAction => "record-line-action",
+            YearAction::OpenYear => "open-year",
         }
     }
 
@@ -359,7 +363,7 @@ impl YearAction {
             YearAction::RecordFundOutcome => &[Role::AmedPd, Role::Admin],
             YearAction::DefineMeasures => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::OpenFollowup | YearAction::EvaluateMeasure => &[Role::CabinetOffice, Role::Admin],
-            YearAction::RecordLineAction => &[Role::Hq, Role::Admin],
+            YearAction::RecordLineAction | YearAction::OpenYear => &[Role::Hq, Role::Admin],
         }
     }
 }

@@ -14,6 +14,7 @@ mod fund;
 mod intake;
 mod lines;
 mod memo;
+mod next_year;
 mod pdca;
 mod review;
 mod settlement;
@@ -33,6 +34,7 @@ pub use fund::{
 };
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
+pub use next_year::OpenYearReport;
 pub use pdca::{ActualView, FollowupView, KpiInput, KpiView, MeasureInput, MeasureView};
 pub use review::{OverlapView, YearReview};
 pub use status::{PackageStatus, YearStatus};
@@ -42,7 +44,7 @@ pub use haibun_domain as domain;
 pub use haibun_store::{
     ActualRow, AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, EvaluationRow,
     FollowupRoundRow, HearingRow, InstructionRow, KpiLinkRow, KpiRow, KpiTargetRow, LineActionRow, LineMeasureRow,
-    MeasureRow, OutcomeRow, OverlapDecisionRow, ProposalRow, RoundRow, SnapshotRow, StoredLine, UserRow,
+    MeasureRow, OutcomeRow, OverlapDecisionRow, ProposalRow, ResponseRow, RoundRow, SnapshotRow, StoredLine, UserRow,
 };
 
 /// The entry point to every use case, over one database.

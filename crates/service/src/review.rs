@@ -3,7 +3,7 @@
 
 use haibun_domain::policy::{Param, Policy};
 use haibun_domain::review::overlap::{candidates, shared_phrases};
-use haibun_domain::review::{OverlapPair, Review, review};
+use haibun_domain::review::{OverlapPair, Review, review_with};
 use haibun_domain::workflow::{Role, YearAction};
 use haibun_domain::{FiscalYear, LineId, RequestLine, Yen};
 use haibun_store::OverlapDecisionRow;
@@ -127,7 +127,8 @@ impl Service {
         let lines: Vec<RequestLine> =
             all.into_iter().filter(|l| scope.as_ref().is_none_or(|m| l.ministry == *m)).collect();
         let open: Vec<OverlapPair> = overlaps.iter().filter(|o| o.decision.is_none()).map(|o| o.pair.clone()).collect();
-        let mut review = review(&policy, &lines, &open, None);
+        let carried = self.carried(fy).await?;
+        let mut review = review_with(&policy, &lines, &open, None, &carried);
         if scope.is_some() {
             // A ministry's review is of its own lines: the year-wide findings are not its own.
             review.findings.retain(|f| f.ministry.is_some());

@@ -33,7 +33,7 @@ pub use lines::{LineChange, StoredLine};
 pub use overlaps::OverlapDecisionRow;
 pub use pdca::{
     ActualRow, EvaluationRow, FollowupRoundRow, KpiLinkRow, KpiRow, KpiTargetRow, LineActionRow, LineMeasureRow,
-    MeasureRow,
+    MeasureRow, ResponseRow,
 };
 pub use prior::{PriorImport, PriorSourceRow};
 pub use snapshots::{SnapshotLine, SnapshotRow};

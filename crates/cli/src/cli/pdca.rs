@@ -176,6 +176,21 @@ pub enum FollowupCommand {
         #[arg(long)]
         reason: String,
     },
+    /// 前年度のフォローアップへの対応方針を記す（府省）/ state a line's response to last year's follow-up
+    Respond {
+        /// 年度（新しい年度）/ fiscal year (the new one)
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 府省 / ministry
+        #[arg(long)]
+        ministry: String,
+        /// 事業番号 / line id
+        #[arg(long)]
+        line: String,
+        /// 対応方針 / response
+        #[arg(long)]
+        text: String,
+    },
     /// フォローアップを締め切る（内閣府）/ close a round (Cabinet Office)
     Close {
         /// フォローアップの番号 / round
@@ -185,6 +200,22 @@ pub enum FollowupCommand {
     Show {
         /// フォローアップの番号 / round
         round: i64,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+/// `haibun fy …`
+#[derive(Debug, Subcommand)]
+pub enum FyCommand {
+    /// 前年度から新しい年度を始める（本部）/ open a fiscal year from the settled year before (HQ)
+    Open {
+        /// 新しい年度 / the new fiscal year
+        fy: FiscalYear,
+        /// 前年度 / the year it follows
+        #[arg(long)]
+        from: FiscalYear,
         /// 出力形式 / output format (text or json)
         #[arg(long, value_enum, default_value = "text")]
         format: Format,

@@ -79,6 +79,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Overlap { command } => review::overlap(&svc, &actor, command).await,
         Command::Measure { command } => pdca::measure(&svc, &actor, command).await,
         Command::Followup { command } => pdca::followup(&svc, &actor, command).await,
+        Command::Fy { command } => pdca::fy(&svc, &actor, command).await,
         Command::Classify { command } => review::classify(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,

@@ -3,7 +3,7 @@
 use haibun_service::{Actor, KpiInput, MeasureInput, MeasureView, Service};
 
 use super::signed_yen_arg;
-use crate::cli::{FollowupCommand, Format, MeasureCommand};
+use crate::cli::{FollowupCommand, Format, FyCommand, MeasureCommand};
 use crate::output::{CliError, invalid};
 
 /// A target given as `YEAR=VALUE`.
@@ -139,6 +139,10 @@ pub async fn followup(svc: &Service, actor: &Actor, command: FollowupCommand) ->
             svc.record_line_action(actor, round, &ministry, &line, &action, amount, &reason).await?;
             println!("対応を記録しました / action recorded: #{round} {ministry}/{line} {action} {amount}");
         }
+        FollowupCommand::Respond { fy, ministry, line, text } => {
+            svc.respond_to_followup(actor, fy, &ministry, &line, &text).await?;
+            println!("対応方針を記しました / response stated: {ministry}/{line}");
+        }
         FollowupCommand::Close { round } => {
             svc.close_followup(actor, round).await?;
             println!("締め切りました / closed: #{round}");
@@ -168,6 +172,32 @@ pub async fn followup(svc: &Service, actor: &Actor, command: FollowupCommand) ->
                     }
                     for m in &v.unevaluated {
                         println!("未評価/not evaluated: {m}");
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `haibun fy …`
+pub async fn fy(svc: &Service, actor: &Actor, command: FyCommand) -> Result<(), CliError> {
+    match command {
+        FyCommand::Open { fy, from, format } => {
+            let r = svc.open_year(actor, fy, from).await?;
+            match format {
+                Format::Json | Format::Csv => {
+                    println!("{}", serde_json::to_string_pretty(&r).expect("the report serialises"))
+                }
+                Format::Text => {
+                    println!(
+                        "{fy} を {from} から始めました（方針は案）/ {fy} opened from {from} (its policy is a draft): {} 事業/lines, {} 施策/measures, {} 指標/KPIs",
+                        r.carried.len(),
+                        r.measures,
+                        r.kpis
+                    );
+                    for (m, l) in &r.ended {
+                        println!("廃止のため引き継がない / ended, not carried: {m}/{l}");
                     }
                 }
             }

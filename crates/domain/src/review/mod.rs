@@ -3,6 +3,7 @@
 //! finding has the check's severity and code, a Japanese and English message, the line and field
 //! it concerns, and the phrases behind it where text led to it.
 
+pub mod carried;
 pub mod matching;
 pub mod overlap;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 use crate::line::RequestLine;
 use crate::money::Yen;
 use crate::policy::{Check, Kind, Param, Policy, Severity};
+pub use carried::Carried;
 use matching::{found, match_form};
 pub use overlap::{OverlapPair, Similar};
 
@@ -71,7 +73,7 @@ pub struct Review {
 }
 
 /// The checks evaluated, by code.
-pub const EVALUATED: [&str; 13] = [
+pub const EVALUATED: [&str; 15] = [
     "PROJECT_CLASSIFICATION",
     "AMED_CONSOLIDATION",
     "DISEASE_AREA_MANAGEMENT",
@@ -85,6 +87,8 @@ pub const EVALUATED: [&str; 13] = [
     "PROJECT_MISMATCH",
     "REGEN_STRONG_PROMOTION",
     "OVERLAP_CANDIDATE",
+    "ACTION_NOT_FOLLOWED",
+    "KPI_SHORTFALL_RESPONSE",
 ];
 
 /// Why the policy's other checks are not evaluated line by line.
@@ -181,11 +185,23 @@ impl Ctx<'_> {
 /// yet confirmed by the Cabinet Office; `prior_regen` the prior year's settled REGEN total, if
 /// the prior year is held (otherwise the lines' declared prior-year amounts are used).
 pub fn review(policy: &Policy, lines: &[RequestLine], overlaps: &[OverlapPair], prior_regen: Option<Yen>) -> Review {
+    review_with(policy, lines, overlaps, prior_regen, &[])
+}
+
+/// [`review`], with what last year's follow-up carries into the lines (§6 PDCA).
+pub fn review_with(
+    policy: &Policy,
+    lines: &[RequestLine],
+    overlaps: &[OverlapPair],
+    prior_regen: Option<Yen>,
+    carried: &[Carried],
+) -> Review {
     let mut ctx = Ctx { policy, out: Vec::new() };
     let keywords = project_keywords(policy);
     for line in lines {
         check_line(&mut ctx, &keywords, line);
     }
+    carried::check(&mut ctx, lines, carried);
     // The cross-cutting push: REGEN lines (by project or linked to a REGEN item).
     let regen_items: Vec<&str> = policy
         .priority_items()
