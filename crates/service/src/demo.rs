@@ -343,6 +343,7 @@ impl Service {
                 .rows;
         }
         self.load_demo_prior_budget(&co, &policy, &lines).await?;
+        let pdca = self.load_demo_pdca(fy, &lines, today).await?;
         let hearing = |d: i64| -> ServiceResult<HearingInput> {
             Ok(HearingInput {
                 date: shift(today, d)?,
@@ -409,7 +410,7 @@ impl Service {
         }
         let fund = self.load_demo_fund(&lines).await?;
         Ok(format!(
-            "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue; {fund}",
+            "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue; {fund}; {pdca}",
             DEMO_USERS.len()
         ))
     }

@@ -8,6 +8,7 @@ mod classify;
 mod cycle;
 pub mod demo;
 mod demo_fund;
+mod demo_pdca;
 pub mod demo_planted;
 mod error;
 mod fund;

@@ -101,7 +101,7 @@ pub struct FollowupView {
     pub measures: Vec<MeasureView>,
     /// HQ's actions for lines.
     pub actions: Vec<LineActionRow>,
-    /// KPIs with a target for the round's year and no actual for it yet: (ministry, KPI).
+    /// KPIs with no actual reported in the round yet: (ministry, KPI).
     pub unreported: Vec<(String, String)>,
     /// Measures not yet evaluated.
     pub unevaluated: Vec<String>,
@@ -644,13 +644,11 @@ impl Service {
         let measures = self.measure_views(actor, r.fiscal_year, Some(round)).await?;
         let mut actions = self.store.line_actions(r.fiscal_year).await?;
         actions.retain(|a| a.round_id == round && actor.read_scope().is_none_or(|m| m == a.ministry));
+        // A KPI with no actual at all in the round is still to be reported.
         let unreported = measures
             .iter()
             .flat_map(|m| &m.kpis)
-            .filter(|k| {
-                k.targets.iter().any(|t| t.target_year == r.fiscal_year)
-                    && !k.actuals.iter().any(|a| a.actual.actual_year == r.fiscal_year)
-            })
+            .filter(|k| k.actuals.is_empty() && actor.read_scope().is_none_or(|s| s == k.kpi.ministry))
             .map(|k| (k.kpi.ministry.clone(), k.kpi.code.clone()))
             .collect();
         let unevaluated = measures.iter().filter(|m| m.evaluation.is_none()).map(|m| m.measure.code.clone()).collect();

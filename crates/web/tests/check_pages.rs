@@ -7,16 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::*;
-use haibun_service::{Actor, Service};
-use haibun_testkit::{Db, TestDb};
-
-async fn demo_app() -> App {
-    let db = TestDb::new(Db::Sqlite);
-    let svc = Service::open(&db.url, true).await.unwrap();
-    svc.init(&Actor::system(), fy()).await.unwrap();
-    svc.load_demo(&Actor::system(), fy(), &haibun_service::today()).await.unwrap();
-    App { router: haibun_web::router(svc.clone()), _db: db, svc, tokens: Vec::new() }
-}
+use haibun_service::Actor;
 
 async fn page(app: &App, cookie: &str, uri: &str) -> (StatusCode, String) {
     let req = Request::builder().uri(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap();

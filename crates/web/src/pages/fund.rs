@@ -146,10 +146,6 @@ fn amed_choices(lines: &[haibun_domain::RequestLine]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn may(v: &Viewer, action: YearAction) -> bool {
-    action.roles().contains(&v.actor.role)
-}
-
 pub(super) async fn round(State(st): State<AppState>, v: Viewer, Path((fy, id)): Path<(i64, i64)>) -> Response {
     let fy = match fy_of(fy, v.lang) {
         Ok(f) => f,

@@ -14,17 +14,7 @@ use crate::AppState;
 use crate::error::page_error;
 use crate::session::Viewer;
 
-use super::{csrf_ok, fy_of, guarded};
-
-/// The fields of an urlencoded form body, repeated names kept in order.
-fn fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
-/// The first value of a field, or empty.
-fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
-    f.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
-}
+use super::{csrf_ok, field, fields, fy_of, guarded};
 
 /// A refusal of a form field, located, in both languages.
 fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> ServiceError {

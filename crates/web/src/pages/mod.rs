@@ -7,6 +7,8 @@ mod fund_forms;
 mod home;
 mod import;
 mod package;
+pub(crate) mod pdca;
+mod pdca_forms;
 pub(crate) mod review;
 mod signin;
 
@@ -60,6 +62,16 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/fund/rounds/{id}/allocations/{allocation}/outcome", post(fund_forms::outcome))
         .route("/years/{fy}/fund/rounds/{id}/attachments/{attachment}", get(fund_forms::attachment))
         .route("/years/{fy}/fund/rounds/{id}/execution-plan", get(fund_forms::execution_plan))
+        .route("/years/{fy}/measures", get(pdca::measures).post(pdca_forms::add_measure))
+        .route("/years/{fy}/measures/{code}", get(pdca::measure))
+        .route("/years/{fy}/followup", post(pdca_forms::open_round))
+        .route("/years/{fy}/open-next", post(pdca_forms::open_next))
+        .route("/followup/{id}", get(pdca::followup))
+        .route("/followup/{id}/report", post(pdca_forms::report))
+        .route("/followup/{id}/evaluate", post(pdca_forms::evaluate))
+        .route("/followup/{id}/action", post(pdca_forms::action))
+        .route("/followup/{id}/close", post(pdca_forms::close))
+        .route("/years/{fy}/packages/{ministry}/lines/{line_id}/respond", post(pdca_forms::respond))
         .route("/years/{fy}/check", get(review::check))
         .route("/years/{fy}/overlaps", get(review::overlaps))
         .route("/years/{fy}/overlaps/decide", post(review::decide_overlap))
@@ -163,6 +175,21 @@ pub fn render(t: &impl Template) -> Response {
 
 fn fy_of(raw: i64, lang: Lang) -> Result<FiscalYear, Response> {
     FiscalYear::try_from(raw).map_err(|e| page_error(ServiceError::not_found(e.to_string(), e.to_string()), lang))
+}
+
+/// Whether the viewer's role may take a year-wide action (to offer its form; the service decides).
+fn may(v: &Viewer, action: haibun_domain::workflow::YearAction) -> bool {
+    action.roles().contains(&v.actor.role)
+}
+
+/// The fields of an urlencoded form body, repeated names kept in order.
+fn fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The first value of a field, or empty.
+fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
+    f.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// The CSRF check and the fiscal year of a form post, in that order.

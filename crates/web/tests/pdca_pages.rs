@@ -1,0 +1,85 @@
+//! PDCA on the web, on the demo: the measures matrix coloured by evaluation, a measure's KPI
+//! trends and logic model, the follow-up round with its overdue reports; MHLW reports through the
+//! form, the Cabinet Office evaluates, HQ records an action; refusals (another ministry's KPI, a
+//! wrong role, a bad amount) write nothing; everything is audited.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+async fn observable(app: &App) -> String {
+    let admin = haibun_service::Actor::system();
+    let f = app.svc.followup(&admin, 1).await.unwrap();
+    let events = app.svc.audit_events(&admin, None).await.unwrap().len();
+    format!("{events}|{:?}|{:?}", f.measures, f.actions)
+}
+
+#[tokio::test]
+async fn measures_and_a_follow_up_round_through_the_pages() {
+    let app = demo_app().await;
+    let co = Browser::demo(&app, "co-yamada").await;
+    let (s, html) = co.get("/years/2023/measures").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"measure-matrix\""));
+    assert!(html.contains("class=\"measure-cell eval-on-track\" data-measure=\"M-REGEN-01\""), "{html}");
+    assert!(html.contains("class=\"measure-cell eval-none\" data-measure=\"M-PHARMA-01\""));
+    assert!(html.contains("期限超過"), "MHLW's reports are overdue");
+    assert!(html.contains("id=\"followup-open\"") && !html.contains("id=\"fy-open-next\""), "opening a year is HQ's");
+
+    // A measure: each KPI's trend (target against actual) and the logic model as SVG.
+    let (s, html) = co.get("/years/2023/measures/M-REGEN-01").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("data-kpi=\"K-RG-OC\"") && html.contains("class=\"kpi-actual\""));
+    assert!(html.contains("<title>実績 24.8</title>") && html.contains("104%"), "{html}");
+    assert!(html.contains("id=\"logic-model\"") && html.contains("class=\"model-arrow\""));
+    assert!(html.contains("/lines/"), "the lines serving it, with their money");
+    let (s, _) = co.get("/years/2023/measures/M-NOPE").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The round: MHLW's KPIs are unreported and overdue.
+    let (s, html) = co.get("/followup/1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"reports-overdue\"") && html.contains("MHLW K-PH-OUT"), "{html}");
+
+    // MHLW reports its KPI; it may not report MEXT's, nor may the Cabinet Office report at all.
+    let mhlw = Browser::demo(&app, "mhlw-sato").await;
+    let (_, html) = mhlw.get("/followup/1").await;
+    assert!(html.contains("action=\"/followup/1/report\""), "MHLW sees its report forms");
+    let report = |kpi: &'static str, value: &'static str| {
+        vec![("kpi", kpi), ("year", "２０２２"), ("value", value), ("source", "厚労省調べ"), ("comment", "")]
+    };
+    let before = observable(&app).await;
+    assert_eq!(mhlw.post("/followup/1/report", &report("K-PH-ACT", "40")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(co.post("/followup/1/report", &report("K-PH-OUT", "15")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(mhlw.post("/followup/1/report", &report("K-PH-OUT", "十五")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(observable(&app).await, before, "refusals write nothing");
+    let (s, to) = mhlw.post("/followup/1/report", &report("K-PH-OUT", "15")).await;
+    assert!(s.is_redirection(), "{s} {to}");
+    let (_, html) = co.get("/followup/1").await;
+    assert!(html.contains("2022: 15（83.3%）"), "(15 − 10) / (16 − 10), rounded: {html}");
+
+    // The Cabinet Office evaluates; HQ records an action with a △ amount.
+    let evaluate = [("measure", "M-PHARMA-01"), ("evaluation", "delayed"), ("reason", "導出が遅れている")];
+    assert!(co.post("/followup/1/evaluate", &evaluate).await.0.is_redirection());
+    let hq = Browser::demo(&app, "hq-kobayashi").await;
+    let (_, html) = hq.get("/followup/1").await;
+    let line = html.split("data-line=\"MHLW/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let action = |amount: &'static str| {
+        vec![("ministry", "MHLW"), ("line", line.as_str()), ("action", "reduce"), ("amount", amount), ("reason", "遅れ")]
+    };
+    assert_eq!(hq.post("/followup/1/action", &action("5,000")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(co.post("/followup/1/action", &action("△5,000")).await.0, StatusCode::FORBIDDEN);
+    assert!(hq.post("/followup/1/action", &action("△5,000,000")).await.0.is_redirection());
+    let (_, html) = co.get("/years/2023/measures").await;
+    assert!(html.contains("class=\"measure-cell eval-delayed\" data-measure=\"M-PHARMA-01\""));
+    let f = app.svc.followup(&haibun_service::Actor::system(), 1).await.unwrap();
+    assert!(f.actions.iter().any(|a| a.line_id == line && a.amount == -5_000_000));
+    let events = app.svc.audit_events(&haibun_service::Actor::system(), None).await.unwrap();
+    for a in ["followup.report", "followup.evaluate", "followup.action"] {
+        assert!(events.iter().any(|e| e.event.action == a), "{a}");
+    }
+    // A forged form (no CSRF token) is refused.
+    let forged = Browser { app: &app, cookie: co.cookie.clone(), csrf: "forged".into() };
+    assert_eq!(forged.post("/followup/1/close", &[]).await.0, StatusCode::FORBIDDEN);
+}
