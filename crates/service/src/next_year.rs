@@ -187,10 +187,19 @@ impl Service {
         Ok(())
     }
 
+    /// What last year's follow-up carries into this year's lines, as the actor may read them (a
+    /// ministry, its own lines).
+    pub async fn followup_carried(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Vec<Carried>> {
+        self.policy(fy).await?;
+        let mut out = self.carried(fy).await?;
+        out.retain(|c| actor.read_scope().is_none_or(|m| m == c.ministry));
+        Ok(out)
+    }
+
     /// What last year's follow-up carries into this year's lines: the latest action per line
     /// and the KPIs each line served that fell short in the latest round, with this year's
     /// responses. Empty when last year had no follow-up.
-    pub async fn carried(&self, fy: FiscalYear) -> ServiceResult<Vec<Carried>> {
+    pub(crate) async fn carried(&self, fy: FiscalYear) -> ServiceResult<Vec<Carried>> {
         let last = fy.year() - 1;
         let mut out: BTreeMap<(String, String), Carried> = BTreeMap::new();
         let entry = |out: &mut BTreeMap<(String, String), Carried>, m: &str, l: &str| {

@@ -52,6 +52,8 @@ struct LinePage {
     findings: Vec<crate::pages::review::FindingView>,
     /// The classifier's suggestions, with earlier decisions on them.
     suggestions: Option<haibun_service::LineSuggestions>,
+    /// What last year's follow-up carries into this line (its action, KPIs short), to answer.
+    carried: Option<haibun_domain::review::Carried>,
 }
 
 fn field_label(f: Field) -> &'static str {
@@ -148,6 +150,10 @@ pub async fn show(
                 Ok(s) => Some(s),
                 Err(e) => return page_error(e, v.lang),
             };
+            let carried = match st.svc.followup_carried(&v.actor, fy).await {
+                Ok(all) => all.into_iter().find(|x| x.ministry == ministry && x.line_id == line_id),
+                Err(e) => return page_error(e, v.lang),
+            };
             let c = Chrome::of(&v, format!("/years/{}/packages/{ministry}/lines/{line_id}", fy.year()));
             render(&LinePage {
                 c,
@@ -162,6 +168,7 @@ pub async fn show(
                 history,
                 findings,
                 suggestions,
+                carried,
             })
         }
         Err(e) => page_error(e, v.lang),
@@ -232,6 +239,7 @@ pub async fn update(
             history,
             findings: Vec::new(),
             suggestions: None,
+            carried: None,
         }),
     )
         .into_response()
@@ -255,6 +263,7 @@ pub async fn new_form(v: Viewer, Path((fy, ministry)): Path<(i64, String)>) -> R
         history: Vec::new(),
         findings: Vec::new(),
         suggestions: None,
+        carried: None,
     })
 }
 
@@ -295,6 +304,7 @@ pub async fn create(
                     history: Vec::new(),
                     findings: Vec::new(),
                     suggestions: None,
+                    carried: None,
                 }),
             )
                 .into_response()

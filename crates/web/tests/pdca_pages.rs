@@ -46,6 +46,11 @@ async fn measures_and_a_follow_up_round_through_the_pages() {
     let mhlw = Browser::demo(&app, "mhlw-sato").await;
     let (_, html) = mhlw.get("/followup/1").await;
     assert!(html.contains("action=\"/followup/1/report\""), "MHLW sees its report forms");
+    // The task lists: MHLW's overdue reports, the Cabinet Office's evaluations.
+    let (_, home) = mhlw.get("/").await;
+    assert!(home.contains("MHLW K-PH-OUT の実績を報告する"), "{home}");
+    let (_, home) = co.get("/").await;
+    assert!(home.contains("M-PHARMA-01 を評価する"), "{home}");
     let report = |kpi: &'static str, value: &'static str| {
         vec![("kpi", kpi), ("year", "２０２２"), ("value", value), ("source", "厚労省調べ"), ("comment", "")]
     };
@@ -66,7 +71,13 @@ async fn measures_and_a_follow_up_round_through_the_pages() {
     let (_, html) = hq.get("/followup/1").await;
     let line = html.split("data-line=\"MHLW/").nth(1).unwrap().split('"').next().unwrap().to_string();
     let action = |amount: &'static str| {
-        vec![("ministry", "MHLW"), ("line", line.as_str()), ("action", "reduce"), ("amount", amount), ("reason", "遅れ")]
+        vec![
+            ("ministry", "MHLW"),
+            ("line", line.as_str()),
+            ("action", "reduce"),
+            ("amount", amount),
+            ("reason", "遅れ"),
+        ]
     };
     assert_eq!(hq.post("/followup/1/action", &action("5,000")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(co.post("/followup/1/action", &action("△5,000")).await.0, StatusCode::FORBIDDEN);
@@ -82,4 +93,63 @@ async fn measures_and_a_follow_up_round_through_the_pages() {
     // A forged form (no CSRF token) is refused.
     let forged = Browser { app: &app, cookie: co.cookie.clone(), csrf: "forged".into() };
     assert_eq!(forged.post("/followup/1/close", &[]).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_carried_action_is_answered_on_the_line_page_of_the_next_year() {
+    use haibun_domain::workflow::Action;
+    use haibun_service::{HearingInput, KpiInput, MeasureInput};
+    let app = app().await;
+    let admin = haibun_service::Actor::system();
+    let svc = &app.svc;
+    let line = svc.lines(&admin, fy(), Some("MEXT")).await.unwrap()[0].line_id.to_string();
+    let m = MeasureInput { code: "M-1".into(), name: "施策".into(), project: "PHARMA".into() };
+    svc.add_measure(&admin, fy(), &m).await.unwrap();
+    let k = KpiInput {
+        code: "K-1".into(),
+        measure: "M-1".into(),
+        ministry: "MEXT".into(),
+        kind: "output".into(),
+        indicator: "件数".into(),
+        unit: "件".into(),
+        direction: "higher".into(),
+        source: "調査".into(),
+        baseline: None,
+        targets: vec![(2023, "10".into())],
+    };
+    svc.add_kpi(&admin, fy(), &k).await.unwrap();
+    svc.link_line(&admin, fy(), "MEXT", &line, "M-1", Some("K-1")).await.unwrap();
+    svc.package_action(&admin, fy(), "MEXT", Action::Submit, None).await.unwrap();
+    svc.record_hearing(&admin, fy(), "MEXT", HearingInput { date: "2022-09-01".into(), ..Default::default() })
+        .await
+        .unwrap();
+    svc.package_action(&admin, fy(), "MEXT", Action::Consent, None).await.unwrap();
+    svc.compile_snapshot(&admin, fy()).await.unwrap();
+    svc.submit_snapshot(&admin, fy(), None).await.unwrap();
+    svc.settle(&admin, fy(), true).await.unwrap();
+    let round = svc.open_followup(&admin, fy(), "FU", "2024-06-30", "2024-07-31").await.unwrap();
+    svc.report_actual(&admin, round, "K-1", 2023, "7", "調査", "").await.unwrap();
+    svc.record_line_action(&admin, round, "MEXT", &line, "reduce", haibun_domain::Yen(-1_000), "未達").await.unwrap();
+
+    // HQ opens FY2024 through the form on the measures page.
+    let hq = Browser::sign_in(&app, "hq").await;
+    let (_, html) = hq.get("/years/2023/measures").await;
+    assert!(html.contains("id=\"fy-open-next\""));
+    let (s, to) = hq.post("/years/2023/open-next", &[]).await;
+    assert!(s.is_redirection() && to == "/years/2024/measures", "{s} {to}");
+
+    // MEXT sees the action and the shortfall on the FY2024 line, and answers.
+    let mext = Browser::sign_in(&app, "mext").await;
+    let page = format!("/years/2024/packages/MEXT/lines/{line}");
+    let (s, html) = mext.get(&page).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"carried-action\"") && html.contains("縮減") && html.contains("未達"), "{html}");
+    assert!(html.contains("<code>K-1</code>") && html.contains("id=\"respond\""));
+    let (s, _) = mext.post(&format!("{page}/respond"), &[("response", "体制を見直して目標の達成を図る")]).await;
+    assert!(s.is_redirection());
+    let (_, html) = mext.get(&page).await;
+    assert!(html.contains("id=\"carried-response\"") && html.contains("体制を見直して"));
+    // Another ministry may not answer for it.
+    let mhlw = Browser::sign_in(&app, "mhlw").await;
+    assert_eq!(mhlw.post(&format!("{page}/respond"), &[("response", "x")]).await.0, StatusCode::FORBIDDEN);
 }

@@ -58,6 +58,10 @@ pub(super) async fn home(State(st): State<AppState>, v: Viewer) -> Response {
             Err(e) => return page_error(e, v.lang),
         }
     }
+    match pdca_tasks(&st, &v, &c, fy).await {
+        Ok(t) => tasks.extend(t),
+        Err(e) => return page_error(e, v.lang),
+    }
     render(&HomePage {
         by_ministry: labelled(&policy, Kind::Ministry, &compiled.by_ministry),
         by_project: labelled(&policy, Kind::Project, &compiled.by_project),
@@ -220,4 +224,97 @@ fn fund_tasks(v: &Viewer, c: &Chrome, fy: FiscalYear, fund: &haibun_service::Fun
         }
     }
     tasks
+}
+
+/// PDCA's tasks of the viewer's role in the year's open follow-up rounds: a ministry's KPIs to
+/// report, the Cabinet Office's measures to evaluate, HQ's evaluated measures whose lines have no
+/// action yet; and a ministry's lines whose follow-up from last year awaits its response.
+async fn pdca_tasks(st: &AppState, v: &Viewer, c: &Chrome, fy: FiscalYear) -> Result<Vec<Task>, ServiceError> {
+    let today = haibun_service::today();
+    let role = v.actor.role;
+    let mut tasks = Vec::new();
+    for r in st.svc.followup_rounds(Some(fy)).await?.into_iter().filter(|r| r.status == "open") {
+        let f = st.svc.followup(&v.actor, r.id).await?;
+        let link = format!("/followup/{}", r.id);
+        let late = |due: &str| today.as_str() > due;
+        if matches!(role, Role::Ministry | Role::Admin) {
+            for (m, k) in &f.unreported {
+                tasks.push(Task {
+                    text: format!(
+                        "{} #{}: {m} {k} {}",
+                        c.t("フォローアップ", "Follow-up"),
+                        r.id,
+                        c.t("の実績を報告する", "— report its actuals")
+                    ),
+                    link: link.clone(),
+                    due: Some(r.report_due.clone()),
+                    overdue: late(&r.report_due),
+                });
+            }
+        }
+        if matches!(role, Role::CabinetOffice | Role::Admin) {
+            for m in &f.unevaluated {
+                tasks.push(Task {
+                    text: format!(
+                        "{} #{}: {m} {}",
+                        c.t("フォローアップ", "Follow-up"),
+                        r.id,
+                        c.t("を評価する", "— evaluate it")
+                    ),
+                    link: link.clone(),
+                    due: Some(r.evaluation_due.clone()),
+                    overdue: late(&r.evaluation_due),
+                });
+            }
+        }
+        if matches!(role, Role::Hq | Role::Admin) {
+            for m in f.measures.iter().filter(|m| m.evaluation.is_some()) {
+                for l in m
+                    .lines
+                    .iter()
+                    .filter(|l| !f.actions.iter().any(|a| a.ministry == l.ministry && a.line_id == l.line_id))
+                {
+                    tasks.push(Task {
+                        text: format!(
+                            "{} #{}: {}/{} {}",
+                            c.t("フォローアップ", "Follow-up"),
+                            r.id,
+                            l.ministry,
+                            l.line_id,
+                            c.t("への対応を記録する", "— record its action")
+                        ),
+                        link: link.clone(),
+                        due: None,
+                        overdue: false,
+                    });
+                }
+            }
+        }
+    }
+    if role == Role::Ministry {
+        let own = v.actor.ministry.clone().unwrap_or_default();
+        for x in st
+            .svc
+            .followup_carried(&v.actor, fy)
+            .await?
+            .into_iter()
+            .filter(|x| x.ministry == own && x.response.is_none())
+        {
+            if x.action.is_none() && x.short_kpis.is_empty() {
+                continue;
+            }
+            tasks.push(Task {
+                text: format!(
+                    "{}/{} {}",
+                    x.ministry,
+                    x.line_id,
+                    c.t("前年度のフォローアップへの対応方針を記す", "— state the response to last year's follow-up")
+                ),
+                link: format!("/years/{}/packages/{}/lines/{}#followup", fy.year(), x.ministry, x.line_id),
+                due: None,
+                overdue: false,
+            });
+        }
+    }
+    Ok(tasks)
 }

@@ -187,4 +187,3 @@ impl<'a> Browser<'a> {
         self.app.call(req).await.0
     }
 }
-
