@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+mod admin;
 mod args;
 mod fund;
 mod pdca;
@@ -10,6 +11,7 @@ mod review;
 use clap::{Parser, Subcommand};
 use haibun_domain::FiscalYear;
 
+pub use admin::{PolicyCommand, TokenCommand, UserCommand};
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
 pub use fund::FundCommand;
 pub use pdca::{FollowupCommand, FyCommand, MeasureCommand};
@@ -353,57 +355,6 @@ pub enum PriorCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-}
-
-/// `haibun policy …`
-#[derive(Debug, Subcommand)]
-pub enum PolicyCommand {
-    /// 方針を表示する / print the policy
-    Show {
-        /// 年度 / fiscal year
-        #[arg(long)]
-        fy: FiscalYear,
-        /// 出力形式 / output format (text or json)
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
-}
-
-/// `haibun token …`
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// --as の利用者の API トークンを作成する（一度だけ表示）/ create an API token for the --as user (shown once)
-    Create {
-        /// 用途のメモ / what it is for
-        #[arg(long, default_value = "api")]
-        label: String,
-    },
-}
-
-/// `haibun user …`
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// パスワードを設定する（標準入力から1行、または --password）/ set a password (one line from standard input, or --password)
-    Password {
-        /// 利用者名 / user name
-        name: String,
-        /// パスワード（省略時は標準入力）/ the password (standard input if omitted)
-        #[arg(long)]
-        password: Option<String>,
-    },
-    /// 利用者を追加する（管理者のみ）/ add a user (administrators only)
-    Add {
-        /// 利用者名 / user name
-        name: String,
-        /// 役割 / role: ministry, cabinet-office, hq, fiscal, amed-pd, viewer, admin
-        #[arg(long)]
-        role: String,
-        /// 府省（役割 ministry のとき必須）/ ministry (required for the ministry role)
-        #[arg(long)]
-        ministry: Option<String>,
-    },
-    /// 利用者の一覧 / list users
-    List,
 }
 
 /// `haibun package …`

@@ -57,9 +57,10 @@ enum Op {
     RecordLineAction,
     OpenYear,
     RespondToFollowup,
+    DraftPolicy,
 }
 
-const OPS: [Op; 42] = [
+const OPS: [Op; 43] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -102,6 +103,7 @@ const OPS: [Op; 42] = [
     Op::RecordLineAction,
     Op::OpenYear,
     Op::RespondToFollowup,
+    Op::DraftPolicy,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -136,7 +138,7 @@ fn allowed(op: Op, who: &str) -> bool {
         // A ministry links its own lines and reports its own KPIs.
         Op::LinkLineToMeasure | Op::ReportActual | Op::RespondToFollowup => any(&["mext", "system"]),
         Op::OpenFollowup | Op::EvaluateMeasure => any(&["co", "system"]),
-        Op::RecordLineAction | Op::OpenYear => any(&["hq", "system"]),
+        Op::RecordLineAction | Op::OpenYear | Op::DraftPolicy => any(&["hq", "system"]),
     }
 }
 
@@ -227,6 +229,7 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
             svc.open_year(actor, next, fy()).await.map(drop)
         }
         Op::RespondToFollowup => svc.respond_to_followup(actor, fy(), "MEXT", line, "対応する").await,
+        Op::DraftPolicy => svc.decide_policy(actor, fy()).await,
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
         }

@@ -220,6 +220,34 @@ fn two_years(db: Db) {
     assert_eq!(opened["ended"][0][1], b.as_str());
     assert_eq!((opened["measures"].as_u64(), opened["kpis"].as_u64()), (Some(1), Some(1)));
 
+    // FY2024's policy is a draft for HQ to edit, then decide; the text is checked like any policy.
+    assert!(ok(&t, &["policy", "show", "--fy", "2024"]).contains("案 / draft"));
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/fy2023.toml")).unwrap();
+    let fy24 = source.replacen("fiscal_year = 2023", "fiscal_year = 2024", 1).replacen(
+        "令和5年度医療分野の研究開発関連予算等の資源配分方針",
+        "令和6年度医療分野の研究開発関連予算等の資源配分方針（案）",
+        1,
+    );
+    let good = file(&t, "fy2024.toml", fy24.as_bytes());
+    let wrong_year = file(&t, "wrong.toml", source.as_bytes());
+    let broken = file(&t, "broken.toml", b"fiscal_year = 2024\n[[projects]\n");
+    let not_utf8 = file(&t, "sjis.toml", &[0x82, 0xa0, 0x0a]);
+    let replace = |who: &str, path: &str| {
+        haibun(&t, &["--as", who, "policy", "replace", "--fy", "2024", "--file", path]).status.code()
+    };
+    let events = ok(&t, &["audit", "log", "--format", "json"]).len();
+    assert_eq!(replace("co", &good), Some(4));
+    for bad in [&wrong_year, &broken, &not_utf8] {
+        assert_eq!(replace("hq", bad), Some(2), "{bad}");
+    }
+    assert_eq!(ok(&t, &["audit", "log", "--format", "json"]).len(), events, "refusals write nothing");
+    assert_eq!(replace("hq", &good), Some(0));
+    assert!(ok(&t, &["policy", "show", "--fy", "2024"]).contains("令和6年度医療分野"));
+    ok(&t, &["--as", "hq", "policy", "decide", "--fy", "2024"]);
+    assert!(ok(&t, &["policy", "show", "--fy", "2024"]).contains("決定 / decided"));
+    assert_eq!(replace("hq", &good), Some(3), "a decided policy does not change");
+    assert_eq!(haibun(&t, &["--as", "hq", "policy", "decide", "--fy", "2023"]).status.code(), Some(3));
+
     // FY2024's lines: the settled amounts are their prior year; the year-on-year totals span both.
     let fy24 = json(&t, &["compile", "--fy", "2024", "--format", "json"]);
     let settled_without_b = settled["total"]["settled"].as_i64().unwrap() - lines[1].request.get();
@@ -291,7 +319,9 @@ fn two_years(db: Db) {
     let old = json(&t, &["check", "--fy", "2023", "--format", "json"]);
     assert!(old["review"]["findings"].as_array().unwrap().iter().all(|f| f["code"] != "ACTION_NOT_FOLLOWED"));
     let log = ok(&t, &["audit", "log", "--format", "json"]);
-    assert!(log.contains("\"year.open\"") && log.contains("\"followup.respond\""));
+    for a in ["year.open", "followup.respond", "policy.replace", "policy.decide"] {
+        assert!(log.contains(&format!("\"{a}\"")), "{a} is audited");
+    }
 }
 
 on_both_databases!(two_years);

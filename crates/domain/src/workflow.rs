@@ -289,11 +289,13 @@ pub enum YearAction {
     RecordLineAction,
     /// Open the next fiscal year from this one: a draft policy and the carried lines (HQ).
     OpenYear,
+    /// Replace a draft policy's text, or decide it (HQ).
+    DraftPolicy,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 22] = [
+    pub const ALL: [YearAction; 23] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -316,6 +318,7 @@ impl YearAction {
         YearAction::EvaluateMeasure,
         YearAction::RecordLineAction,
         YearAction::OpenYear,
+        YearAction::DraftPolicy,
     ];
 
     /// The stored and printed name.
@@ -343,6 +346,7 @@ impl YearAction {
             YearAction::EvaluateMeasure => "evaluate-measure",
             YearAction::RecordLineAction => "record-line-action",
             YearAction::OpenYear => "open-year",
+            YearAction::DraftPolicy => "draft-policy",
         }
     }
 
@@ -363,7 +367,7 @@ impl YearAction {
             YearAction::RecordFundOutcome => &[Role::AmedPd, Role::Admin],
             YearAction::DefineMeasures => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::OpenFollowup | YearAction::EvaluateMeasure => &[Role::CabinetOffice, Role::Admin],
-            YearAction::RecordLineAction | YearAction::OpenYear => &[Role::Hq, Role::Admin],
+            YearAction::RecordLineAction | YearAction::OpenYear | YearAction::DraftPolicy => &[Role::Hq, Role::Admin],
         }
     }
 }

@@ -105,12 +105,13 @@ fn shares_text(s: &[Suggestion]) -> String {
 impl Service {
     /// The classifier of `fy` under `rules` (the newest if `None`), taught by this and earlier
     /// years' classified lines.
-    /// Built once and reused until a line is classified anew (the year's policy never changes).
+    /// Built once and reused until a line is classified anew or the (draft) policy changes.
     pub async fn classifier(&self, fy: FiscalYear, rules: Option<&str>) -> ServiceResult<Arc<Classifier>> {
         let policy = self.policy(fy).await?;
         let set = RuleSet::builtin(rules).map_err(|e| invalid_arg("--rules", e.clone(), e))?;
         let examples = self.store.classified_examples(fy.year()).await?;
-        let print = fingerprint(&examples);
+        // A draft policy may change: its content is part of what the classifier is built from.
+        let print = fingerprint((&examples, serde_json::to_string(&policy).unwrap_or_default()));
         Ok(self.memo.classifier(fy.year(), rules, print, || Classifier::new(&policy, set, &examples)))
     }
 

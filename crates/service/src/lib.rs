@@ -17,6 +17,7 @@ mod lines;
 mod memo;
 mod next_year;
 mod pdca;
+mod policy_draft;
 mod review;
 mod settlement;
 mod status;

@@ -571,6 +571,33 @@ impl Tx {
         Ok(true)
     }
 
+    /// Replaces a draft policy's text; false if the year's policy is not a draft.
+    pub async fn replace_policy_draft(
+        &mut self,
+        fiscal_year: i64,
+        source_file: &str,
+        toml: &str,
+        now: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE policies SET source_file = $2, toml = $3, stored_at = $4 WHERE fiscal_year = $1 AND status = 'draft'")
+            .bind(fiscal_year)
+            .bind(source_file)
+            .bind(toml)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Decides a draft policy; false if it was not a draft.
+    pub async fn decide_policy(&mut self, fiscal_year: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE policies SET status = 'decided' WHERE fiscal_year = $1 AND status = 'draft'")
+            .bind(fiscal_year)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Copies a year's measures, KPIs, targets and logic model into the next year, and the
     /// links of the lines that exist in the next year. Returns the measures and KPIs copied.
     pub async fn copy_measures(&mut self, from: i64, to: i64, by: &str, at: &str) -> Result<(u64, u64)> {

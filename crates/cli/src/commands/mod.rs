@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let svc = Service::open(&db, false).await?;
     let actor = svc.actor(cli.as_user.as_deref()).await?;
     let result = match cli.command {
-        Command::Policy { command } => policy::run(&svc, command).await,
+        Command::Policy { command } => policy::run(&svc, &actor, command).await,
         Command::Compile { fy, format, snapshot, snapshot_id } => {
             settlement::compile(&svc, &actor, fy, format, snapshot, snapshot_id).await
         }

@@ -1,20 +1,38 @@
 //! `haibun policy show`.
 
 use haibun_domain::policy::Kind;
-use haibun_service::Service;
+use haibun_service::{Actor, Service};
 
 use crate::cli::{Format, PolicyCommand};
 use crate::output::CliError;
 
 /// Runs a policy command.
-pub async fn run(svc: &Service, command: PolicyCommand) -> Result<(), CliError> {
-    let PolicyCommand::Show { fy, format } = command;
+pub async fn run(svc: &Service, actor: &Actor, command: PolicyCommand) -> Result<(), CliError> {
+    let (fy, format) = match command {
+        PolicyCommand::Show { fy, format } => (fy, format),
+        PolicyCommand::Replace { fy, file } => {
+            let bytes =
+                std::fs::read(&file).map_err(|source| CliError::Io { path: file.display().to_string(), source })?;
+            let name = file.file_name().map_or_else(|| "policy.toml".into(), |n| n.to_string_lossy().to_string());
+            svc.replace_policy_draft(actor, fy, &name, &bytes).await?;
+            println!("案の方針を差し替えました / the draft policy is replaced: {fy}");
+            return Ok(());
+        }
+        PolicyCommand::Decide { fy } => {
+            svc.decide_policy(actor, fy).await?;
+            println!("方針を決定しました / the policy is decided: {fy}");
+            return Ok(());
+        }
+    };
     let p = svc.policy(fy).await?;
+    let (status, based_on) = svc.policy_status(fy).await?;
     if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&p).expect("policy serialises"));
         return Ok(());
     }
-    println!("{}\n{}\n{}（{}）\n", p.name_ja, p.name_en, p.decided_by_ja, p.legal_basis_ja);
+    println!("{}\n{}\n{}（{}）", p.name_ja, p.name_en, p.decided_by_ja, p.legal_basis_ja);
+    let from = based_on.map(|y| format!("（FY{y} から複写 / copied from FY{y}）")).unwrap_or_default();
+    println!("状態 / status: {}{from}\n", if status == "draft" { "案 / draft" } else { "決定 / decided" });
     println!("■ 統合プロジェクト / integrated projects");
     for pr in &p.projects {
         println!("  {} {:<8} {} / {}", pr.symbol, pr.code, pr.name_ja, pr.name_en);

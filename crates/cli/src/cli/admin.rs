@@ -1,0 +1,72 @@
+//! `haibun policy …`, `haibun token …` and `haibun user …`: the year's policy, API tokens and users.
+
+use clap::Subcommand;
+use haibun_domain::FiscalYear;
+
+use super::Format;
+
+/// `haibun policy …`
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// 方針を表示する / print the policy
+    Show {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 案の方針を差し替える（本部）/ replace a draft policy's text (HQ)
+    Replace {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 方針の TOML / the policy's TOML file
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// 案の方針を決定する（本部）/ decide a draft policy (HQ)
+    Decide {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+    },
+}
+
+/// `haibun token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// --as の利用者の API トークンを作成する（一度だけ表示）/ create an API token for the --as user (shown once)
+    Create {
+        /// 用途のメモ / what it is for
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+/// `haibun user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// パスワードを設定する（標準入力から1行、または --password）/ set a password (one line from standard input, or --password)
+    Password {
+        /// 利用者名 / user name
+        name: String,
+        /// パスワード（省略時は標準入力）/ the password (standard input if omitted)
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// 利用者を追加する（管理者のみ）/ add a user (administrators only)
+    Add {
+        /// 利用者名 / user name
+        name: String,
+        /// 役割 / role: ministry, cabinet-office, hq, fiscal, amed-pd, viewer, admin
+        #[arg(long)]
+        role: String,
+        /// 府省（役割 ministry のとき必須）/ ministry (required for the ministry role)
+        #[arg(long)]
+        ministry: Option<String>,
+    },
+    /// 利用者の一覧 / list users
+    List,
+}
