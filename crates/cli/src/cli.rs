@@ -14,7 +14,7 @@ use haibun_domain::FiscalYear;
 pub use admin::{PolicyCommand, TokenCommand, UserCommand};
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
 pub use fund::FundCommand;
-pub use pdca::{FollowupCommand, FyCommand, MeasureCommand};
+pub use pdca::{FollowupCommand, FyCommand, MeasureCommand, RsCommand};
 pub use review::{ClassifyCommand, OverlapCommand};
 
 /// haibun (配分): 医療分野の研究開発関連予算の要求・調整・取りまとめ / coordinating Japan's medical R&D budget.
@@ -275,6 +275,12 @@ pub enum Command {
         /// The measure command.
         #[command(subcommand)]
         command: MeasureCommand,
+    },
+    /// 行政事業レビュー（RS システム）のファイル / the RS system's files
+    Rs {
+        /// The RS command.
+        #[command(subcommand)]
+        command: RsCommand,
     },
     /// 年度を始める / open a fiscal year
     Fy {

@@ -58,9 +58,10 @@ enum Op {
     OpenYear,
     RespondToFollowup,
     DraftPolicy,
+    ImportRs,
 }
 
-const OPS: [Op; 43] = [
+const OPS: [Op; 44] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -104,6 +105,7 @@ const OPS: [Op; 43] = [
     Op::OpenYear,
     Op::RespondToFollowup,
     Op::DraftPolicy,
+    Op::ImportRs,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -124,7 +126,7 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::AddUser => any(&["system"]),
         Op::ReadLines | Op::ReadHistory => who != "mhlw",
         Op::ReadAudit => !any(&["mext", "mhlw"]),
-        Op::ImportPrior => any(&["co", "hq", "system"]),
+        Op::ImportPrior | Op::ImportRs => any(&["co", "hq", "system"]),
         // Everyone may read the book of the requests; a ministry's covers only its own lines.
         Op::ReadBook => true,
         Op::SetFundPool | Op::DecideFund | Op::EmergencyFund => any(&["hq", "system"]),
@@ -230,6 +232,7 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         }
         Op::RespondToFollowup => svc.respond_to_followup(actor, fy(), "MEXT", line, "対応する").await,
         Op::DraftPolicy => svc.decide_policy(actor, fy()).await,
+        Op::ImportRs => svc.import_rs_budget(actor, "2-1.csv", b"").await.map(drop),
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
         }

@@ -79,6 +79,8 @@ pub struct RequestLine {
     pub priority_items: Vec<String>,
     /// 増額理由・根拠: why the request is new or grows, and the evidence behind it
     pub justification: String,
+    /// 予算事業ID: the line's id in the RS system (行政事業レビュー), empty if it has none
+    pub rs_id: String,
 }
 
 /// The columns of the request sheet, in template order.
@@ -112,11 +114,13 @@ pub enum Field {
     PriorityItems,
     /// 増額理由・根拠
     Justification,
+    /// 予算事業ID (the RS system's)
+    RsId,
 }
 
 impl Field {
     /// Every column, in template order.
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Field::LineId,
         Field::Name,
         Field::Channel,
@@ -131,6 +135,7 @@ impl Field {
         Field::Kpi,
         Field::PriorityItems,
         Field::Justification,
+        Field::RsId,
     ];
 
     /// The Japanese header written in the template.
@@ -150,6 +155,7 @@ impl Field {
             Field::Kpi => "成果目標",
             Field::PriorityItems => "重点項目",
             Field::Justification => "増額理由・根拠",
+            Field::RsId => "予算事業ID",
         }
     }
 
@@ -170,6 +176,7 @@ impl Field {
             Field::Kpi => "kpi",
             Field::PriorityItems => "priority_items",
             Field::Justification => "justification",
+            Field::RsId => "rs_id",
         }
     }
 
@@ -195,6 +202,7 @@ impl Field {
         match self {
             Field::Summary | Field::Kpi | Field::Justification => 4000,
             Field::PriorityItems => 1000,
+            Field::RsId => 40,
             _ => 500,
         }
     }
@@ -436,6 +444,21 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
         })
         .unwrap_or_default();
     let justification = text(Field::Justification, &mut problem).unwrap_or_default();
+    let rs_id = text(Field::RsId, &mut problem)
+        .map(|t| crate::text::normalize(&t))
+        .filter(|t| {
+            let ok = t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !ok {
+                problem(
+                    Field::RsId,
+                    ProblemCode::InvalidArgument,
+                    format!("予算事業ID「{t}」は英数字と - で書きます"),
+                    format!("the RS id \"{t}\" is letters, digits and -"),
+                );
+            }
+            ok
+        })
+        .unwrap_or_default();
 
     if let (Some(frame), Some(req)) = (priority_frame, request)
         && frame > req
@@ -468,6 +491,7 @@ pub fn parse_row(cells: &[RawCell], row_location: &Location, ctx: RowContext<'_>
                 kpi,
                 priority_items,
                 justification,
+                rs_id,
             })
         }
         _ => Err(problems),
@@ -504,6 +528,7 @@ pub fn to_cells(line: &RequestLine, policy: &Policy, unit: Unit) -> Vec<(Field, 
                 Field::Kpi => line.kpi.clone(),
                 Field::PriorityItems => line.priority_items.join(";"),
                 Field::Justification => line.justification.clone(),
+                Field::RsId => line.rs_id.clone(),
             };
             (f, v)
         })

@@ -291,11 +291,13 @@ pub enum YearAction {
     OpenYear,
     /// Replace a draft policy's text, or decide it (HQ).
     DraftPolicy,
+    /// Import the RS system's files (行政事業レビュー): budgets and execution (Cabinet Office, HQ).
+    ImportRs,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 23] = [
+    pub const ALL: [YearAction; 24] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -319,6 +321,7 @@ impl YearAction {
         YearAction::RecordLineAction,
         YearAction::OpenYear,
         YearAction::DraftPolicy,
+        YearAction::ImportRs,
     ];
 
     /// The stored and printed name.
@@ -347,6 +350,7 @@ impl YearAction {
             YearAction::RecordLineAction => "record-line-action",
             YearAction::OpenYear => "open-year",
             YearAction::DraftPolicy => "draft-policy",
+            YearAction::ImportRs => "import-rs",
         }
     }
 
@@ -357,7 +361,7 @@ impl YearAction {
             YearAction::Negotiate => &[Role::Fiscal, Role::CabinetOffice, Role::Admin],
             YearAction::SetCalendar => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::ManageUsers => &[Role::Admin],
-            YearAction::ImportPriorBudget => &[Role::CabinetOffice, Role::Hq, Role::Admin],
+            YearAction::ImportPriorBudget | YearAction::ImportRs => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::SetFundPool | YearAction::DecideFund | YearAction::EmergencyFund => &[Role::Hq, Role::Admin],
             YearAction::OpenFundRound | YearAction::ScoreFund => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::ProposeFund => &[Role::AmedPd, Role::Admin],

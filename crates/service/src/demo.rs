@@ -265,6 +265,8 @@ pub fn generate(policy: &Policy, seed: u64, count: usize) -> Vec<RequestLine> {
                     String::new()
                 },
                 priority_items,
+                // A fictional RS id (予算事業ID) for every line, so RS files can be matched.
+                rs_id: format!("{:07}", 9_000_000 + i),
             }
         })
         .collect()

@@ -24,6 +24,7 @@ fn clean(fy: FiscalYear, ministry: &str, id: &str, name: &str, summary: &str) ->
         kpi: "（架空）令和7年度までに成果を5件創出".into(),
         priority_items: vec!["SEEDS-01".into()],
         justification: String::new(),
+        rs_id: String::new(),
     }
 }
 

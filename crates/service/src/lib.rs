@@ -19,6 +19,7 @@ mod next_year;
 mod pdca;
 mod policy_draft;
 mod review;
+mod rs;
 mod settlement;
 mod status;
 mod year;
@@ -39,6 +40,7 @@ pub use lines::LinePatch;
 pub use next_year::OpenYearReport;
 pub use pdca::{ActualView, FollowupView, KpiInput, KpiView, MeasureInput, MeasureView};
 pub use review::{OverlapView, YearReview};
+pub use rs::RsBudgetReport;
 pub use status::{PackageStatus, YearStatus};
 pub use year::{AuditReport, ExportFormat, InitReport};
 
@@ -46,7 +48,8 @@ pub use haibun_domain as domain;
 pub use haibun_store::{
     ActualRow, AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, EvaluationRow,
     FollowupRoundRow, HearingRow, InstructionRow, KpiLinkRow, KpiRow, KpiTargetRow, LineActionRow, LineMeasureRow,
-    MeasureRow, OutcomeRow, OverlapDecisionRow, ProposalRow, ResponseRow, RoundRow, SnapshotRow, StoredLine, UserRow,
+    MeasureRow, OutcomeRow, OverlapDecisionRow, ProposalRow, ResponseRow, RoundRow, RsBudgetRecord, SnapshotRow,
+    StoredLine, UserRow,
 };
 
 /// The entry point to every use case, over one database.

@@ -113,6 +113,7 @@ impl Service {
                 priority_frame: None,
                 is_new: false,
                 justification: String::new(),
+                rs_id: String::new(),
                 // Priority items are the new policy's to name; the draft copies the old ones,
                 // kept only where the draft still has them.
                 priority_items: old

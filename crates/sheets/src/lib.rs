@@ -4,6 +4,7 @@
 
 pub mod book;
 mod read;
+pub mod rs;
 mod write;
 
 pub use read::{Intake, IntakeRow, MAX_FILE_BYTES, MAX_ROWS, read_intake};

@@ -239,7 +239,7 @@ fn read_workbook(bytes: &[u8], file: &str, zip: bool) -> Result<Intake, Vec<Prob
     intake_from_grid(grid, file, Some(sheet))
 }
 
-fn decode_text(bytes: &[u8], file: &str) -> Result<String, Vec<Problem>> {
+pub(crate) fn decode_text(bytes: &[u8], file: &str) -> Result<String, Vec<Problem>> {
     let bad = |ja: &str, en: &str| problem(ProblemCode::BadEncoding, Location::file(file), ja, en);
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(bad(

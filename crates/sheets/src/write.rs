@@ -219,6 +219,9 @@ fn write_howto(ws: &mut Worksheet, policy: &Policy, unit: Unit) -> Result<(), Xl
             Field::Justification => {
                 "新規・増額の理由と根拠（研究者等への調査、論文調査、海外動向など）/ why the line is new or grows, and the evidence"
             }
+            Field::RsId => {
+                "行政事業レビュー（RSシステム）の予算事業ID。RS の CSV との照合に使う / the line's id in the RS system, to match RS files"
+            }
         };
         ws.write_string(r, 0, f.header_ja())?;
         ws.write_string_with_format(r, 1, how, &wrap)?;

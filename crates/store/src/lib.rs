@@ -14,6 +14,7 @@ mod overlaps;
 mod pdca;
 mod policies;
 mod prior;
+mod rs;
 mod snapshots;
 pub mod test_support;
 
@@ -36,6 +37,7 @@ pub use pdca::{
     MeasureRow, ResponseRow,
 };
 pub use prior::{PriorImport, PriorSourceRow};
+pub use rs::RsBudgetRecord;
 pub use snapshots::{SnapshotLine, SnapshotRow};
 
 /// Which database a store is on.

@@ -56,6 +56,7 @@ pub(crate) struct LineRow {
     kpi: String,
     priority_items: String,
     justification: String,
+    rs_id: String,
     updated_at: String,
     updated_by: String,
 }
@@ -78,11 +79,12 @@ pub(crate) fn bind_content<'q>(
         .bind(line.kpi.clone())
         .bind(line.priority_items.join(";"))
         .bind(line.justification.clone())
+        .bind(line.rs_id.clone())
 }
 
 /// The columns of a line's content, shared by current lines, versions and snapshots.
-pub(crate) const LINE_FIELDS: &str = "name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification";
-const COLUMNS: &str = "fiscal_year, ministry, line_id, version, name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, updated_at, updated_by";
+pub(crate) const LINE_FIELDS: &str = "name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, rs_id";
+const COLUMNS: &str = "fiscal_year, ministry, line_id, version, name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, rs_id, updated_at, updated_by";
 
 impl TryFrom<LineRow> for StoredLine {
     type Error = StoreError;
@@ -108,6 +110,7 @@ impl TryFrom<LineRow> for StoredLine {
             kpi: r.kpi,
             priority_items: r.priority_items.split(';').filter(|i| !i.is_empty()).map(str::to_string).collect(),
             justification: r.justification,
+            rs_id: r.rs_id,
         };
         Ok(StoredLine { line, version: r.version, updated_at: r.updated_at, updated_by: r.updated_by })
     }
@@ -286,10 +289,10 @@ impl Tx {
                 (LineChange::Updated { from: stored.version }, stored.version + 1)
             }
         };
-        let values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19";
+        let values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20";
         let write = match change {
             LineChange::Inserted => format!("INSERT INTO request_lines ({COLUMNS}) VALUES ({values})"),
-            _ => "UPDATE request_lines SET version = $4, name = $5, channel = $6, project = $7, prior_year = $8, request = $9, priority_frame = $10, disease_areas = $11, purposes = $12, is_new = $13, summary = $14, kpi = $15, priority_items = $16, justification = $17, updated_at = $18, updated_by = $19 WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 AND version = $20".to_string(),
+            _ => "UPDATE request_lines SET version = $4, name = $5, channel = $6, project = $7, prior_year = $8, request = $9, priority_frame = $10, disease_areas = $11, purposes = $12, is_new = $13, summary = $14, kpi = $15, priority_items = $16, justification = $17, rs_id = $18, updated_at = $19, updated_by = $20 WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 AND version = $21".to_string(),
         };
         let history = format!("INSERT INTO request_line_versions ({COLUMNS}) VALUES ({values})");
         let expected = (change != LineChange::Inserted).then_some(version - 1);

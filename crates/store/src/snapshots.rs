@@ -112,7 +112,7 @@ impl Tx {
 
     /// Freezes one line into a snapshot.
     pub async fn insert_snapshot_line(&mut self, snapshot_id: i64, line: &RequestLine, version: i64) -> Result<()> {
-        let q = sqlx::query(AssertSqlSafe(format!("INSERT INTO snapshot_lines (snapshot_id, ministry, line_id, version, {LINE_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")))
+        let q = sqlx::query(AssertSqlSafe(format!("INSERT INTO snapshot_lines (snapshot_id, ministry, line_id, version, {LINE_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)")))
             .bind(snapshot_id)
             .bind(line.ministry.clone())
             .bind(line.line_id.as_str().to_string())

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use haibun_domain::line::{Field, to_cells};
 use haibun_domain::workflow::Action;
-use haibun_domain::{FiscalYear, Unit};
+use haibun_domain::{FiscalYear, Unit, Yen};
 use haibun_service::{LinePatch, ServiceError};
 
 use crate::AppState;
@@ -54,6 +54,8 @@ struct LinePage {
     suggestions: Option<haibun_service::LineSuggestions>,
     /// What last year's follow-up carries into this line (its action, KPIs short), to answer.
     carried: Option<haibun_domain::review::Carried>,
+    /// Its budget and execution by year, as RS 2-1 files report them.
+    rs: Vec<haibun_service::RsBudgetRecord>,
 }
 
 fn field_label(f: Field) -> &'static str {
@@ -150,6 +152,10 @@ pub async fn show(
                 Ok(s) => Some(s),
                 Err(e) => return page_error(e, v.lang),
             };
+            let rs = match st.svc.line_rs_budget(&v.actor, fy, &ministry, &line_id).await {
+                Ok(r) => r,
+                Err(e) => return page_error(e, v.lang),
+            };
             let carried = match st.svc.followup_carried(&v.actor, fy).await {
                 Ok(all) => all.into_iter().find(|x| x.ministry == ministry && x.line_id == line_id),
                 Err(e) => return page_error(e, v.lang),
@@ -169,6 +175,7 @@ pub async fn show(
                 findings,
                 suggestions,
                 carried,
+                rs,
             })
         }
         Err(e) => page_error(e, v.lang),
@@ -240,6 +247,7 @@ pub async fn update(
             findings: Vec::new(),
             suggestions: None,
             carried: None,
+            rs: Vec::new(),
         }),
     )
         .into_response()
@@ -264,6 +272,7 @@ pub async fn new_form(v: Viewer, Path((fy, ministry)): Path<(i64, String)>) -> R
         findings: Vec::new(),
         suggestions: None,
         carried: None,
+        rs: Vec::new(),
     })
 }
 
@@ -305,6 +314,7 @@ pub async fn create(
                     findings: Vec::new(),
                     suggestions: None,
                     carried: None,
+                    rs: Vec::new(),
                 }),
             )
                 .into_response()

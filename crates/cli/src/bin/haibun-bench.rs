@@ -238,6 +238,7 @@ fn generate(policy: &Policy, seed: u64, n: usize) -> Vec<RequestLine> {
                 kpi: "成果目標: 論文数・特許出願数・臨床試験の開始件数".to_string(),
                 priority_items: Vec::new(),
                 justification: String::new(),
+                rs_id: String::new(),
             }
         })
         .collect()

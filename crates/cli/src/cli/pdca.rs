@@ -221,3 +221,16 @@ pub enum FyCommand {
         format: Format,
     },
 }
+
+/// `haibun rs …`
+#[derive(Debug, Subcommand)]
+pub enum RsCommand {
+    /// RS の予算・執行（2-1）CSV を取り込む（内閣府・本部）/ import an RS 2-1 budget and execution CSV (Cabinet Office, HQ)
+    ImportBudget {
+        /// 2-1 の CSV / the 2-1 CSV file
+        file: std::path::PathBuf,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}

@@ -80,6 +80,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Measure { command } => pdca::measure(&svc, &actor, command).await,
         Command::Followup { command } => pdca::followup(&svc, &actor, command).await,
         Command::Fy { command } => pdca::fy(&svc, &actor, command).await,
+        Command::Rs { command } => pdca::rs(&svc, &actor, command).await,
         Command::Classify { command } => review::classify(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,

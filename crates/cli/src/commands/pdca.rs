@@ -3,7 +3,7 @@
 use haibun_service::{Actor, KpiInput, MeasureInput, MeasureView, Service};
 
 use super::signed_yen_arg;
-use crate::cli::{FollowupCommand, Format, FyCommand, MeasureCommand};
+use crate::cli::{FollowupCommand, Format, FyCommand, MeasureCommand, RsCommand};
 use crate::output::{CliError, invalid};
 
 /// A target given as `YEAR=VALUE`.
@@ -200,6 +200,30 @@ pub async fn fy(svc: &Service, actor: &Actor, command: FyCommand) -> Result<(), 
                         println!("廃止のため引き継がない / ended, not carried: {m}/{l}");
                     }
                 }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `haibun rs …`
+pub async fn rs(svc: &Service, actor: &Actor, command: RsCommand) -> Result<(), CliError> {
+    let RsCommand::ImportBudget { file, format } = command;
+    let bytes = std::fs::read(&file).map_err(|source| CliError::Io { path: file.display().to_string(), source })?;
+    let name = file.display().to_string();
+    let r = svc.import_rs_budget(actor, &name, &bytes).await?;
+    match format {
+        Format::Json | Format::Csv => println!("{}", serde_json::to_string_pretty(&r).expect("the report serialises")),
+        Format::Text => {
+            println!(
+                "RS 2-1 を取り込みました / RS 2-1 imported: {} — 合計行/summary rows {}, 登録/stored {}, 内訳行（加算せず）/detail rows not added {}",
+                r.file, r.rows, r.stored, r.detail_rows
+            );
+            for (id, year, newer) in &r.kept_newer {
+                println!("  より新しい事業年度 {newer} の値を保持 / kept the later review year {newer}: {id} {year}");
+            }
+            if !r.unmatched.is_empty() {
+                println!("  事業に紐付かない予算事業ID / ids no line carries: {}", r.unmatched.join(", "));
             }
         }
     }

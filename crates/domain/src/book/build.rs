@@ -84,6 +84,7 @@ fn prior_as_line(fy: FiscalYear, p: &PriorLine) -> RequestLine {
         kpi: String::new(),
         priority_items: Vec::new(),
         justification: String::new(),
+        rs_id: String::new(),
     }
 }
 

@@ -25,6 +25,7 @@ fn line(m: &str, id: &str, project: Option<&str>, prior: i64, request: i64, d: O
         kpi: String::new(),
         priority_items: Vec::new(),
         justification: String::new(),
+        rs_id: String::new(),
     }
 }
 

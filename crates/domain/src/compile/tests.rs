@@ -27,6 +27,7 @@ fn line(ministry: &str, id: &str, project: Option<&str>, request: i64, diseases:
         kpi: String::new(),
         priority_items: Vec::new(),
         justification: String::new(),
+        rs_id: String::new(),
     }
 }
 
