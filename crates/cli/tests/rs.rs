@@ -177,4 +177,150 @@ fn budgets_and_execution_matched_by_rs_id(db: Db) {
     assert_eq!((ok(&t, &["audit", "log", "--format", "json"]).len(), rs_budget_of(&t, &line)), before);
 }
 
-on_both_databases!(budgets_and_execution_matched_by_rs_id);
+/// A 3-1 file: the indicator columns, then one column per year; four rows per indicator.
+/// (予算事業ID, 番号, 種別, アウトカムの期間, 成果目標の種類, 改善の向き, targets, actuals).
+type Indicator<'a> =
+    (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str, &'a [(&'a str, &'a str)], &'a [(&'a str, &'a str)]);
+
+fn kpi_file(indicators: &[Indicator<'_>]) -> Vec<u8> {
+    let years = ["2021", "2022", "2023", "2024"];
+    let head = [
+        "予算事業ID",
+        "事業名",
+        "アクティビティ・アウトプット・アウトカムの番号",
+        "種別（アクティビティ・アウトプット・アウトカム）",
+        "アウトカムの期間",
+        "成果目標の種類",
+        "アクティビティ／活動目標／成果目標",
+        "活動指標／成果指標",
+        "単位",
+        "改善の上向き／下向き",
+        "成果実績及び目標値の根拠として用いた統計・データ名（出典）",
+        "目標年度／目標値／実績値／達成率",
+    ];
+    let mut text = format!("\u{feff}{},{}\r\n", head.join(","), years.join(","));
+    for (id, number, kind, term, quant, direction, targets, actuals) in indicators {
+        for (label, series) in
+            [("1.目標年度", None), ("2.目標値", Some(targets)), ("3.実績値", Some(actuals)), ("4.達成率", None)]
+        {
+            let cells: Vec<String> = years
+                .iter()
+                .map(|y| match series {
+                    None => {
+                        if label.starts_with('1') && targets.iter().any(|(t, _)| t == y) {
+                            "1".into()
+                        } else {
+                            String::new()
+                        }
+                    }
+                    Some(s) => s.iter().find(|(t, _)| t == y).map_or(String::new(), |(_, v)| v.to_string()),
+                })
+                .collect();
+            text.push_str(&format!(
+                "{id},創薬支援事業,{number},{kind},{term},{quant},目標,指標{number}{kind},件,{direction},文科省調べ,{label},{}\r\n",
+                cells.join(",")
+            ));
+        }
+    }
+    text.into_bytes()
+}
+
+fn kpis_import_and_export_unchanged(db: Db) {
+    let t = initialised(db);
+    let lines = import_generated(&t, "MEXT", 9, 3);
+    let (line, id) = (lines[0].line_id.to_string(), lines[0].rs_id.clone());
+    ok(&t, &["measure", "add", "--fy", "2023", "--code", "M-1", "--name", "創薬", "--project", "PHARMA"]);
+    ok(
+        &t,
+        &[
+            "followup",
+            "open",
+            "--fy",
+            "2023",
+            "--title",
+            "FU",
+            "--report-due",
+            "2024-06-30",
+            "--evaluation-due",
+            "2024-07-31",
+        ],
+    );
+    let good = kpi_file(&[
+        (&id, "1", "アクティビティ", "", "定量的", "上向き", &[("2023", "10"), ("2024", "12")], &[("2023", "9")]),
+        (&id, "1", "アウトカム", "1.短期", "定量的", "下向き", &[("2023", "5.0")], &[("2023", "4.5")]),
+        (&id, "2", "アウトカム", "長期", "定性的", "上向き", &[], &[]),
+    ]);
+    let good = file(&t, "3-1.csv", &good);
+    let import = |path: &str, round: Option<&str>| {
+        let mut args = vec!["rs", "import-kpis", path, "--fy", "2023", "--format", "json"];
+        if let Some(r) = round {
+            args.extend(["--round", r]);
+        }
+        haibun(&t, &args)
+    };
+    // The line serves no measure yet: refused, located, nothing written.
+    let out = import(&good, Some("1"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("施策"), "{}", String::from_utf8_lossy(&out.stderr));
+    ok(&t, &["measure", "line", "--fy", "2023", "--ministry", "MEXT", "--line", &line, "--measure", "M-1"]);
+    assert_eq!(import(&good, None).status.code(), Some(2), "actual values need a round");
+
+    let out = import(&good, Some("1"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (r["inserted"].as_u64(), r["actuals_stored"].as_u64(), r["qualitative"].as_u64()),
+        (Some(2), Some(2), Some(1))
+    );
+    let show: serde_json::Value =
+        serde_json::from_str(&ok(&t, &["followup", "show", "1", "--format", "json"])).unwrap();
+    let kpis = show["measures"][0]["kpis"].as_array().unwrap();
+    let code = |c: &str| kpis.iter().find(|k| k["kpi"]["code"] == c).unwrap_or_else(|| panic!("{c}: {show}"));
+    let activity = code(&format!("RS-{id}-A1"));
+    assert_eq!(activity["actuals"][0]["achievement"], "90");
+    let outcome = code(&format!("RS-{id}-S1"));
+    assert_eq!(outcome["kpi"]["direction"], "lower");
+    assert_eq!(outcome["actuals"][0]["achievement"], "111.1", "5.0 / 4.5, lower is better");
+
+    // Exported in the 3-1 layout, it imports back unchanged, and exports the same again.
+    let a = t.path("a.csv").display().to_string();
+    ok(&t, &["rs", "export-kpis", "--round", "1", "-o", &a]);
+    let exported = std::fs::read_to_string(&a).unwrap();
+    assert!(exported.starts_with('\u{feff}') && exported.contains("\r\n"), "BOM and CRLF");
+    assert!(exported.contains("4.達成率") && (exported.contains(",90,") || exported.contains(",90\r\n")), "{exported}");
+    let out = import(&a, Some("1"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (r["inserted"].as_u64(), r["replaced"].as_u64(), r["unchanged"].as_u64(), r["actuals_stored"].as_u64()),
+        (Some(0), Some(0), Some(2), Some(0)),
+        "{r}"
+    );
+    let b = t.path("b.csv").display().to_string();
+    ok(&t, &["rs", "export-kpis", "--round", "1", "-o", &b]);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+
+    // Malformed files: located, exit 2, nothing written.
+    let events = ok(&t, &["audit", "log", "--format", "json"]).len();
+    let bad_value =
+        file(&t, "v.csv", &kpi_file(&[(&id, "3", "アウトプット", "", "定量的", "上向き", &[("2023", "多数")], &[])]));
+    let bad_kind =
+        file(&t, "k.csv", &kpi_file(&[(&id, "3", "インパクト", "", "定量的", "上向き", &[("2023", "1")], &[])]));
+    let unknown = file(
+        &t,
+        "u.csv",
+        &kpi_file(&[("0000001", "3", "アウトプット", "", "定量的", "上向き", &[("2023", "1")], &[])]),
+    );
+    let headless = file(&t, "h.csv", "予算事業ID,事業名\r\n".as_bytes());
+    for (path, needle) in
+        [(&bad_value, "E_NOT_A_NUMBER"), (&bad_kind, "種別"), (&unknown, "0000001"), (&headless, "E_MISSING_COLUMN")]
+    {
+        let out = import(path, Some("1"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {err}");
+        assert!(err.contains(needle), "{path}: {err}");
+    }
+    assert_eq!(ok(&t, &["audit", "log", "--format", "json"]).len(), events);
+}
+
+on_both_databases!(budgets_and_execution_matched_by_rs_id, kpis_import_and_export_unchanged);

@@ -11,6 +11,7 @@ mod demo_fund;
 mod demo_pdca;
 pub mod demo_planted;
 mod error;
+mod followup;
 mod fund;
 mod intake;
 mod lines;
@@ -20,6 +21,7 @@ mod pdca;
 mod policy_draft;
 mod review;
 mod rs;
+mod rs_kpi;
 mod settlement;
 mod status;
 mod year;
@@ -32,15 +34,17 @@ pub use book::PriorImportReport;
 pub use classify::{LineSuggestions, PendingSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
+pub use followup::FollowupView;
 pub use fund::{
     ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundDetail, RoundStatus, plan_digest,
 };
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
 pub use next_year::OpenYearReport;
-pub use pdca::{ActualView, FollowupView, KpiInput, KpiView, MeasureInput, MeasureView};
+pub use pdca::{ActualView, KpiInput, KpiView, MeasureInput, MeasureView};
 pub use review::{OverlapView, YearReview};
 pub use rs::RsBudgetReport;
+pub use rs_kpi::RsKpiReport;
 pub use status::{PackageStatus, YearStatus};
 pub use year::{AuditReport, ExportFormat, InitReport};
 

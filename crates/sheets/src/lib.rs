@@ -5,6 +5,7 @@
 pub mod book;
 mod read;
 pub mod rs;
+pub mod rs_kpi;
 mod write;
 
 pub use read::{Intake, IntakeRow, MAX_FILE_BYTES, MAX_ROWS, read_intake};

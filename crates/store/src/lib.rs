@@ -10,6 +10,7 @@ mod feedback;
 mod fund;
 mod fund_followup;
 mod lines;
+mod next_year;
 mod overlaps;
 mod pdca;
 mod policies;
@@ -31,10 +32,11 @@ pub use feedback::FeedbackRow;
 pub use fund::{AllocationRow, NewRound, ProposalRow, RoundConstraintRow, RoundRow};
 pub use fund_followup::{AttachmentRow, OutcomeRow};
 pub use lines::{LineChange, StoredLine};
+pub use next_year::ResponseRow;
 pub use overlaps::OverlapDecisionRow;
 pub use pdca::{
     ActualRow, EvaluationRow, FollowupRoundRow, KpiLinkRow, KpiRow, KpiTargetRow, LineActionRow, LineMeasureRow,
-    MeasureRow, ResponseRow,
+    MeasureRow,
 };
 pub use prior::{PriorImport, PriorSourceRow};
 pub use rs::RsBudgetRecord;

@@ -1,8 +1,7 @@
-//! haibun-bench: the compilation at 10 k, 100 k and 1 M lines, against DuckDB and pandas in the
-//! same run, from the same seeded data.
+//! haibun-bench: the compilation at 10 k, 100 k and 1 M lines, against DuckDB and pandas, seeded.
 //!
-//! For each size it generates lines of a realistic shape (5 ministries, 6 integrated projects, 7
-//! disease areas with 1–3 shares, 4 purposes with 1–2 shares, text summaries), then times:
+//! For each size it generates lines of a realistic shape (5 ministries, 6 projects, 7 disease areas
+//! with 1–3 shares, 4 purposes with 1–2 shares, text summaries), then times:
 //! - haibun in memory: `compile_columns` over the lines in columns (best of `--repeat`);
 //! - haibun end to end: the real binary, `haibun compile --format json`, on a SQLite database
 //!   holding the lines (process start to JSON, best of `--repeat`);

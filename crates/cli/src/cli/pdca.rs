@@ -233,4 +233,27 @@ pub enum RsCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// RS の目標・実績（3-1）CSV を取り込む（内閣府・本部）/ import an RS 3-1 KPI CSV (Cabinet Office, HQ)
+    ImportKpis {
+        /// 3-1 の CSV / the 3-1 CSV file
+        file: std::path::PathBuf,
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 実績値を入れるフォローアップ / the follow-up round that takes the actual values
+        #[arg(long)]
+        round: Option<i64>,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// フォローアップの指標を 3-1 の形式で書き出す / write a round's KPIs in the 3-1 layout
+    ExportKpis {
+        /// フォローアップの番号 / round
+        #[arg(long)]
+        round: i64,
+        /// 出力先 / output file
+        #[arg(short = 'o', long)]
+        output: std::path::PathBuf,
+    },
 }

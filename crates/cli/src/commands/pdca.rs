@@ -208,7 +208,37 @@ pub async fn fy(svc: &Service, actor: &Actor, command: FyCommand) -> Result<(), 
 
 /// `haibun rs …`
 pub async fn rs(svc: &Service, actor: &Actor, command: RsCommand) -> Result<(), CliError> {
-    let RsCommand::ImportBudget { file, format } = command;
+    let (file, format) = match command {
+        RsCommand::ImportBudget { file, format } => (file, format),
+        RsCommand::ImportKpis { file, fy, round, format } => {
+            let bytes =
+                std::fs::read(&file).map_err(|source| CliError::Io { path: file.display().to_string(), source })?;
+            let r = svc.import_rs_kpis(actor, fy, round, &file.display().to_string(), &bytes).await?;
+            match format {
+                Format::Json | Format::Csv => {
+                    println!("{}", serde_json::to_string_pretty(&r).expect("the report serialises"))
+                }
+                Format::Text => println!(
+                    "RS 3-1 を取り込みました / RS 3-1 imported: {} — 指標/indicators {}（新規/new {}・更新/changed {}・変更なし/unchanged {}）, 実績/actuals {}（変更なし/unchanged {}）, 定性的（取り込まず）/qualitative, not taken {}",
+                    r.file,
+                    r.indicators,
+                    r.inserted,
+                    r.replaced,
+                    r.unchanged,
+                    r.actuals_stored,
+                    r.actuals_unchanged,
+                    r.qualitative
+                ),
+            }
+            return Ok(());
+        }
+        RsCommand::ExportKpis { round, output } => {
+            let bytes = svc.export_rs_kpis(actor, round).await?;
+            crate::output::write_file(&output, &bytes)?;
+            println!("3-1 の形式で書き出しました / written in the 3-1 layout: {}", output.display());
+            return Ok(());
+        }
+    };
     let bytes = std::fs::read(&file).map_err(|source| CliError::Io { path: file.display().to_string(), source })?;
     let name = file.display().to_string();
     let r = svc.import_rs_budget(actor, &name, &bytes).await?;
