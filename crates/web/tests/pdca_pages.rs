@@ -90,6 +90,42 @@ async fn measures_and_a_follow_up_round_through_the_pages() {
     for a in ["followup.report", "followup.evaluate", "followup.action"] {
         assert!(events.iter().any(|e| e.event.action == a), "{a}");
     }
+    // KPIs are added through the measure page; a ministry links its own line there.
+    let kpi = |targets: &'static str| {
+        vec![
+            ("code", "K-GN-OC"),
+            ("ministry", "MHLW"),
+            ("kind", "outcome-long"),
+            ("indicator", "ゲノム医療の実施件数"),
+            ("unit", "件"),
+            ("direction", "higher"),
+            ("source", "厚労省調べ"),
+            ("baseline", ""),
+            ("baseline_year", ""),
+            ("targets", targets),
+        ]
+    };
+    let (_, html) = co.get("/years/2023/measures/M-GENOME-01").await;
+    assert!(html.contains("id=\"kpi-add\""), "the Cabinet Office may add KPIs");
+    assert_eq!(
+        co.post("/years/2023/measures/M-GENOME-01/kpis", &kpi("2023:10")).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(mhlw.post("/years/2023/measures/M-GENOME-01/kpis", &kpi("2023=10")).await.0, StatusCode::FORBIDDEN);
+    assert!(co.post("/years/2023/measures/M-GENOME-01/kpis", &kpi("2023=10；2025=30")).await.0.is_redirection());
+    let (_, html) = co.get("/years/2023/measures/M-GENOME-01").await;
+    assert!(html.contains("data-kpi=\"K-GN-OC\"") && html.contains("<title>目標 30</title>"), "{html}");
+    let cao = Browser::demo(&app, "cao-ito").await;
+    let (_, html) = cao.get("/years/2023/measures/M-GENOME-01").await;
+    assert!(html.contains("id=\"measure-link-line\"") && !html.contains("id=\"kpi-add\""));
+    let cao_line = html.split("<option value=\"CAO-").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let (s, _) = cao
+        .post("/years/2023/measures/M-GENOME-01/lines", &[("line", &format!("CAO-{cao_line}")), ("kpi", "K-GN-OC")])
+        .await;
+    assert!(s.is_redirection(), "{s}");
+    let (_, html) = co.get("/years/2023/measures/M-GENOME-01").await;
+    assert!(html.contains(&format!("CAO/CAO-{cao_line}")), "the linked line is listed");
+
     // A forged form (no CSRF token) is refused.
     let forged = Browser { app: &app, cookie: co.cookie.clone(), csrf: "forged".into() };
     assert_eq!(forged.post("/followup/1/close", &[]).await.0, StatusCode::FORBIDDEN);

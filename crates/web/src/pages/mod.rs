@@ -64,6 +64,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/fund/rounds/{id}/execution-plan", get(fund_forms::execution_plan))
         .route("/years/{fy}/measures", get(pdca::measures).post(pdca_forms::add_measure))
         .route("/years/{fy}/measures/{code}", get(pdca::measure))
+        .route("/years/{fy}/measures/{code}/kpis", post(pdca_forms::add_kpi))
+        .route("/years/{fy}/measures/{code}/lines", post(pdca_forms::link_line))
         .route("/years/{fy}/followup", post(pdca_forms::open_round))
         .route("/years/{fy}/open-next", post(pdca_forms::open_next))
         .route("/followup/{id}", get(pdca::followup))

@@ -222,6 +222,12 @@ struct MeasurePage {
     model: Model,
     /// Lines serving it: (ministry, line, name, KPI, request).
     lines: Vec<(String, String, String, String, Yen)>,
+    /// The viewer may add KPIs (Cabinet Office, HQ).
+    can_define: bool,
+    /// The viewer's own lines it may link to the measure (a ministry's): (id, name).
+    own_lines: Vec<(String, String)>,
+    /// Ministry codes, for a KPI's reporting ministry.
+    ministries: Vec<String>,
 }
 
 pub(super) async fn measure(State(st): State<AppState>, v: Viewer, Path((fy, code)): Path<(i64, String)>) -> Response {
@@ -239,9 +245,10 @@ pub(super) async fn measure(State(st): State<AppState>, v: Viewer, Path((fy, cod
             ServiceError::not_found(format!("施策 {code} はありません"), format!("no measure {code}"))
         })?;
         let all = st.svc.lines(&v.actor, fy, None).await?;
-        Ok::<_, ServiceError>((round, m, all))
+        let policy = st.svc.policy(fy).await?;
+        Ok::<_, ServiceError>((round, m, all, policy))
     };
-    let (round, m, all) = match result.await {
+    let (round, m, all, policy) = match result.await {
         Ok(r) => r,
         Err(e) => return page_error(e, v.lang),
     };
@@ -254,6 +261,12 @@ pub(super) async fn measure(State(st): State<AppState>, v: Viewer, Path((fy, cod
         })
         .collect();
     let trends = m.kpis.iter().map(|k| (k.clone(), trend(k))).collect();
+    let own_lines = match (v.actor.role, &v.actor.ministry) {
+        (Role::Ministry, Some(own)) => {
+            all.iter().filter(|l| l.ministry == *own).map(|l| (l.line_id.to_string(), l.name.clone())).collect()
+        }
+        _ => Vec::new(),
+    };
     render(&MeasurePage {
         c: Chrome::of(&v, format!("/years/{}/measures/{}", fy.year(), m.measure.code)),
         fy,
@@ -262,6 +275,9 @@ pub(super) async fn measure(State(st): State<AppState>, v: Viewer, Path((fy, cod
         lines,
         round,
         m,
+        can_define: may(&v, YearAction::DefineMeasures),
+        own_lines,
+        ministries: policy.codes(haibun_domain::policy::Kind::Ministry).into_iter().map(str::to_string).collect(),
     })
 }
 

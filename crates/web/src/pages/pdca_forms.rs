@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{Redirect, Response};
 use haibun_domain::FiscalYear;
-use haibun_service::{MeasureInput, ServiceError};
+use haibun_service::{KpiInput, MeasureInput, ServiceError};
 
 use super::{csrf_ok, field, fields, guarded};
 use crate::AppState;
@@ -197,6 +197,75 @@ pub(super) async fn respond(
     };
     match st.svc.respond_to_followup(&v.actor, fy, &ministry, &line, field(&f, "response")).await {
         Ok(()) => to(format!("/years/{}/packages/{ministry}/lines/{line}#followup", fy.year())),
+        Err(e) => page_error(e, v.lang),
+    }
+}
+
+/// The Cabinet Office or HQ adds a KPI to a measure; targets as `YEAR=VALUE;YEAR=VALUE`.
+pub(super) async fn add_kpi(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((fy, measure)): Path<(i64, String)>,
+    body: Bytes,
+) -> Response {
+    let f = fields(&body);
+    let fy = match guarded(&v, field(&f, "csrf"), fy) {
+        Ok(fy) => fy,
+        Err(r) => return r,
+    };
+    let parsed = async {
+        let mut targets = Vec::new();
+        for t in field(&f, "targets").split([';', '；']).map(str::trim).filter(|t| !t.is_empty()) {
+            let (y, val) = t.split_once(['=', '＝']).ok_or_else(|| {
+                ServiceError::invalid(
+                    haibun_domain::ProblemCode::InvalidArgument,
+                    "targets",
+                    format!("目標「{t}」は 年度=値 で書きます"),
+                    format!("write the target \"{t}\" as YEAR=VALUE"),
+                )
+            })?;
+            targets.push((year_field(y)?, val.trim().to_string()));
+        }
+        let baseline = match (field(&f, "baseline").trim(), field(&f, "baseline_year").trim()) {
+            ("", "") => None,
+            (b, y) => Some((b.to_string(), year_field(y)?)),
+        };
+        let k = KpiInput {
+            code: field(&f, "code").into(),
+            measure: measure.clone(),
+            ministry: field(&f, "ministry").into(),
+            kind: field(&f, "kind").into(),
+            indicator: field(&f, "indicator").into(),
+            unit: field(&f, "unit").into(),
+            direction: field(&f, "direction").into(),
+            source: field(&f, "source").into(),
+            baseline,
+            targets,
+        };
+        st.svc.add_kpi(&v.actor, fy, &k).await
+    };
+    match parsed.await {
+        Ok(()) => to(format!("/years/{}/measures/{measure}", fy.year())),
+        Err(e) => page_error(e, v.lang),
+    }
+}
+
+/// A ministry links one of its lines to a measure (or one of its KPIs).
+pub(super) async fn link_line(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((fy, measure)): Path<(i64, String)>,
+    body: Bytes,
+) -> Response {
+    let f = fields(&body);
+    let fy = match guarded(&v, field(&f, "csrf"), fy) {
+        Ok(fy) => fy,
+        Err(r) => return r,
+    };
+    let ministry = v.actor.ministry.clone().unwrap_or_default();
+    let kpi = Some(field(&f, "kpi")).filter(|k| !k.trim().is_empty());
+    match st.svc.link_line(&v.actor, fy, &ministry, field(&f, "line"), &measure, kpi).await {
+        Ok(()) => to(format!("/years/{}/measures/{measure}", fy.year())),
         Err(e) => page_error(e, v.lang),
     }
 }
