@@ -262,7 +262,7 @@ fn two_years(db: Db) {
     assert!(codes_on(&check, &c).contains(&"KPI_SHORTFALL_RESPONSE".to_string()));
     assert!(!codes_on(&check, &a).contains(&"ACTION_NOT_FOLLOWED".to_string()));
 
-    // MEXT asks for more on A despite the reduction: flagged. It answers C's shortfall: not.
+    // MEXT asks for more on A despite the reduction (raising its prior-year figure too): flagged. It answers C's shortfall: not.
     let prior = opened["carried"].as_array().unwrap().iter().find(|x| x[1] == a.as_str()).unwrap()[2].as_i64().unwrap();
     let more = (prior + 5_000_000).to_string();
     ok(
@@ -280,6 +280,8 @@ fn two_years(db: Db) {
             "--version",
             "1",
             "--request",
+            &more,
+            "--prior-year",
             &more,
         ],
     );

@@ -157,7 +157,9 @@ impl Service {
             .filter_map(|l| {
                 let own: Vec<FeedbackRow> = decided
                     .iter()
-                    .filter(|d| d.ministry == l.ministry && d.line_id == l.line_id.as_str())
+                    .filter(|d| {
+                        d.fiscal_year == fy.year() && d.ministry == l.ministry && d.line_id == l.line_id.as_str()
+                    })
                     .cloned()
                     .collect();
                 let s = pending(&l, c.suggest(&l.name, &l.summary), &own);
@@ -262,23 +264,30 @@ impl Service {
         // A decision is an edit of the line: only while the package may be edited (a rejection
         // on a submitted package writes nothing). An accepted one is applied to the line in the
         // same transaction as its record.
-        match accepted {
+        // The one audit event carries the line before and after when the decision changed it.
+        let change = match accepted {
             Some((field, value)) => {
                 let patch = LinePatch { fields: vec![(field, value)] };
-                self.update_line_in(&mut tx, actor, &policy, &ministry, &id, current.version, &patch).await?;
+                self.update_line_in(&mut tx, actor, &policy, &ministry, &id, current.version, &patch).await?.1
             }
             None => {
                 self.apply(&mut tx, actor, fy, &ministry, haibun_domain::workflow::Action::EditLines, None).await?;
+                None
             }
-        }
+        };
         tx.insert_feedback(&row).await?;
+        let decision = json!({"kind": kind, "code": code, "reason": row.reason, "rules": row.rules});
+        let (before, after) = match change {
+            Some((before, after)) => (Some(before), json!({"decision": decision, "line": after})),
+            None => (None, decision),
+        };
         tx.append_event(&event(
             actor,
             if accept { "suggestion.accept" } else { "suggestion.reject" },
             format!("FY{}/{}/{}", fy.year(), ministry, id),
             Some(fy),
-            None,
-            Some(json!({"kind": kind, "code": code, "reason": row.reason, "rules": row.rules})),
+            before,
+            Some(after),
         ))
         .await?;
         tx.commit().await?;

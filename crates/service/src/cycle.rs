@@ -285,6 +285,9 @@ impl Service {
         };
         // Who may act is decided before anything about the package's state is revealed.
         actor.check_package(action, &ministry)?;
+        // What last year's follow-up carries into the lines (none in a year opened afresh).
+        let carried =
+            if matches!(action, Action::Submit | Action::Report) { self.carried(fy).await? } else { Vec::new() };
         let mut tx = self.store.begin().await?;
         if action == Action::Report {
             let round = tx.last_round(fy.year(), &ministry).await?;
@@ -302,7 +305,7 @@ impl Service {
         // slip in between the check and the change of state.
         if matches!(action, Action::Submit | Action::Report) {
             let lines: Vec<RequestLine> = tx.lines_of(fy, &ministry).await?.into_iter().map(|s| s.line).collect();
-            no_check_errors(&policy, &ministry, &lines)?;
+            no_check_errors(&policy, &ministry, &lines, &carried)?;
         }
         tx.commit().await?;
         Ok(next)
@@ -534,13 +537,19 @@ impl Service {
 
 /// Refuses a submission while the policy check finds errors in the ministry's lines (an
 /// `AMED` line without its project, …): each is reported with its line and field.
-fn no_check_errors(policy: &Policy, ministry: &str, lines: &[RequestLine]) -> ServiceResult<()> {
-    // Overlap candidates are warnings, never errors, so the ministry's own lines decide.
-    let review = haibun_domain::review::review(policy, lines, &[], None);
+fn no_check_errors(
+    policy: &Policy,
+    ministry: &str,
+    lines: &[RequestLine],
+    carried: &[haibun_domain::review::Carried],
+) -> ServiceResult<()> {
+    // Overlap candidates are warnings, never errors, so the ministry's own lines decide; as on
+    // the check page, a ministry answers for findings on its lines, not for the year's.
+    let review = haibun_domain::review::review_with(policy, lines, &[], None, carried);
     let problems: Vec<Problem> = review
         .findings
         .iter()
-        .filter(|f| f.severity == haibun_domain::policy::Severity::Error)
+        .filter(|f| f.severity == haibun_domain::policy::Severity::Error && f.ministry.is_some())
         .map(|f| {
             let code = if f.code == "PROJECT_CLASSIFICATION" {
                 ProblemCode::ProjectRequired

@@ -37,13 +37,19 @@ impl Service {
             ServiceError::not_found(format!("事業 {line_id} はありません"), format!("no line {line_id}"))
         })?;
         let mut tx = self.store.begin().await?;
-        let version = self.update_line_in(&mut tx, actor, &policy, &ministry, &id, read_version, patch).await?;
+        let (version, change) =
+            self.update_line_in(&mut tx, actor, &policy, &ministry, &id, read_version, patch).await?;
+        if let Some((before, after)) = change {
+            let target = format!("FY{}/{ministry}/{id}", fy.year());
+            tx.append_event(&event(actor, "line.update", target, Some(fy), Some(before), Some(after))).await?;
+        }
         tx.commit().await?;
         Ok(version)
     }
 
     /// [`Service::update_line`] inside `tx`, for a use case that writes more in the same
-    /// transaction; `ministry` is a checked code. Nothing is committed.
+    /// transaction; `ministry` is a checked code. Nothing is committed and nothing audited: the
+    /// line before and after, if it changed, is returned for the caller's one audit event.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn update_line_in(
         &self,
@@ -54,7 +60,7 @@ impl Service {
         id: &LineId,
         read_version: i64,
         patch: &LinePatch,
-    ) -> ServiceResult<i64> {
+    ) -> ServiceResult<(i64, Option<(serde_json::Value, serde_json::Value)>)> {
         let fy = policy.fiscal_year;
         let (ministry, line_id) = (ministry.to_string(), id.as_str());
         self.apply(tx, actor, fy, &ministry, Action::EditLines, None).await?;
@@ -85,18 +91,10 @@ impl Service {
             LineChange::Updated { from } => from + 1,
             LineChange::Unchanged | LineChange::Inserted => current.version,
         };
-        if change != LineChange::Unchanged {
-            tx.append_event(&event(
-                actor,
-                "line.update",
-                format!("FY{}/{ministry}/{line_id}", fy.year()),
-                Some(fy),
-                Some(json!({"version": current.version, "line": current.line})),
-                Some(json!({"version": version, "line": line})),
-            ))
-            .await?;
-        }
-        Ok(version)
+        let audit = (change != LineChange::Unchanged).then(|| {
+            (json!({"version": current.version, "line": current.line}), json!({"version": version, "line": line}))
+        });
+        Ok((version, audit))
     }
 
     /// Adds one line, checked exactly as an imported row; an id already in use is a conflict.

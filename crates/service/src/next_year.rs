@@ -97,7 +97,9 @@ impl Service {
             kpis: 0,
         };
         let mut tx = self.store.begin().await?;
-        tx.put_policy_draft(fy.year(), &file, &draft, from.year(), &at).await?;
+        if !tx.put_policy_draft(fy.year(), &file, &draft, from.year(), &at).await? {
+            return Err(ServiceError::Conflict(format!("{} は開始済みです / {fy} is already open", fy.era_label())));
+        }
         for s in self.store.snapshot_lines(settled.id).await? {
             let old = s.line.line;
             let key = (old.ministry.clone(), old.line_id.to_string());
@@ -113,7 +115,6 @@ impl Service {
                 priority_frame: None,
                 is_new: false,
                 justification: String::new(),
-                rs_id: String::new(),
                 // Priority items are the new policy's to name; the draft copies the old ones,
                 // kept only where the draft still has them.
                 priority_items: old
@@ -213,6 +214,7 @@ impl Service {
                     reason: String::new(),
                     short_kpis: Vec::new(),
                     response: None,
+                    settled: None,
                 })
                 .clone()
         };
@@ -223,39 +225,61 @@ impl Service {
             c.reason = a.reason;
             out.insert((a.ministry, a.line_id), c);
         }
-        if let Some(round) = self.store.followup_rounds(Some(last)).await?.pop() {
-            let kpis = self.store.kpis(last).await?;
-            let targets = self.store.kpi_targets(last).await?;
-            let dec = |s: &str| s.parse::<Decimal>().ok();
-            let short: Vec<&str> = self
-                .store
-                .kpi_actuals(round.id)
-                .await?
+        // Each KPI is judged on its latest value: the latest year reported, from the newest round
+        // that reported it (a KPI that missed early and met its target since is not short).
+        let kpis = self.store.kpis(last).await?;
+        let targets = self.store.kpi_targets(last).await?;
+        let mut latest: BTreeMap<String, (i64, i64, String)> = BTreeMap::new();
+        for round in self.store.followup_rounds(Some(last)).await? {
+            for a in self.store.kpi_actuals(round.id).await? {
+                let e = latest.entry(a.kpi.clone()).or_insert((i64::MIN, i64::MIN, String::new()));
+                if (a.actual_year, round.id) > (e.0, e.1) {
+                    *e = (a.actual_year, round.id, a.value);
+                }
+            }
+        }
+        let dec = |s: &str| s.parse::<Decimal>().ok();
+        let short: Vec<&str> = kpis
+            .iter()
+            .filter(|k| {
+                let Some((year, _, value)) = latest.get(&k.code) else { return false };
+                let t = targets.iter().find(|t| t.kpi == k.code && t.target_year == *year);
+                match (t.and_then(|t| dec(&t.value)), dec(value), Direction::parse(&k.direction)) {
+                    (Some(t), Some(v), Some(d)) => short_of(d, t, v),
+                    _ => false,
+                }
+            })
+            .map(|k| k.code.as_str())
+            .collect();
+        for l in self.store.line_measures(last).await? {
+            // A line linked to a whole measure answers for its own ministry's KPIs of it.
+            let served: Vec<String> = kpis
                 .iter()
-                .filter_map(|a| {
-                    let k = kpis.iter().find(|k| k.code == a.kpi)?;
-                    let t = targets.iter().find(|t| t.kpi == a.kpi && t.target_year == a.actual_year)?;
-                    let d = Direction::parse(&k.direction)?;
-                    short_of(d, dec(&t.value)?, dec(&a.value)?).then_some(k.code.as_str())
+                .filter(|k| short.contains(&k.code.as_str()))
+                .filter(|k| {
+                    if l.kpi.is_empty() { k.measure == l.measure && k.ministry == l.ministry } else { k.code == l.kpi }
                 })
+                .map(|k| k.code.clone())
                 .collect();
-            for l in self.store.line_measures(last).await? {
-                let served: Vec<String> = kpis
-                    .iter()
-                    .filter(|k| short.contains(&k.code.as_str()))
-                    .filter(|k| if l.kpi.is_empty() { k.measure == l.measure } else { k.code == l.kpi })
-                    .map(|k| k.code.clone())
-                    .collect();
-                if served.is_empty() {
-                    continue;
+            if served.is_empty() {
+                continue;
+            }
+            let mut c = entry(&mut out, &l.ministry, &l.line_id);
+            for k in served {
+                if !c.short_kpis.contains(&k) {
+                    c.short_kpis.push(k);
                 }
-                let mut c = entry(&mut out, &l.ministry, &l.line_id);
-                for k in served {
-                    if !c.short_kpis.contains(&k) {
-                        c.short_kpis.push(k);
-                    }
+            }
+            out.insert((l.ministry, l.line_id), c);
+        }
+        // What the line was settled at last year: the base a reduction is measured against (the
+        // prior-year figure on the request is the ministry's to edit).
+        let settled = self.store.snapshots(last).await?.into_iter().rev().find(|s| s.status == "settled");
+        if let Some(s) = settled {
+            for l in self.store.snapshot_lines(s.id).await? {
+                if let Some(c) = out.get_mut(&(l.line.line.ministry.clone(), l.line.line.line_id.to_string())) {
+                    c.settled = Some(l.negotiated.unwrap_or(l.line.line.request));
                 }
-                out.insert((l.ministry, l.line_id), c);
             }
         }
         for r in self.store.pdca_responses(fy.year()).await? {

@@ -93,6 +93,7 @@ impl Service {
             None => None,
         };
         let mut problems = Vec::new();
+        let mut codes = std::collections::HashSet::new();
         // (indicator, KPI row, targets, the line's link).
         let mut placed: Vec<(&RsIndicator, KpiRow, Vec<KpiTargetRow>, LineMeasureRow)> = Vec::new();
         for i in &parsed.indicators {
@@ -147,6 +148,34 @@ impl Service {
                 || format!("RS-{}-{}{}", i.rs_id, letter(i.kind), i.number).to_uppercase(),
                 |k| k.code.clone(),
             );
+            let text_ok = |t: &str, max: usize| {
+                !t.trim().is_empty() && t.chars().count() <= max && !haibun_domain::text::has_control_chars(t)
+            };
+            let bad = if code.len() > 40 {
+                Some((
+                    "アクティビティ・アウトプット・アウトカムの番号",
+                    format!("指標の番号 {code} が長すぎます（40 文字まで）"),
+                    format!("the KPI code {code} is too long (40 characters at most)"),
+                ))
+            } else if !codes.insert(code.clone()) {
+                Some((
+                    "アクティビティ・アウトプット・アウトカムの番号",
+                    format!("{}・{}・番号 {} の指標が 2 つあります", i.rs_id, i.kind.name_ja(), i.number),
+                    format!("two indicators of {} with kind {} and number {}", i.rs_id, i.kind, i.number),
+                ))
+            } else if !text_ok(&i.indicator, 400)
+                || !text_ok(&i.unit, 40)
+                || i.source.chars().count() > 400
+                || haibun_domain::text::has_control_chars(&i.source)
+            {
+                Some(("活動指標／成果指標", "指標名・単位は必須で、指標名・出典は 400 文字、単位は 40 文字までです（制御文字は不可）".to_string(), "the indicator and unit are required; at most 400 characters for the indicator and source and 40 for the unit, without control characters".to_string()))
+            } else {
+                None
+            };
+            if let Some((field, ja, en)) = bad {
+                problems.push(located(file_name, i.row, field, ja, en));
+                continue;
+            }
             let measure = same.map_or(measure, |k| k.measure.clone());
             let row = KpiRow {
                 fiscal_year: fy.year(),
@@ -195,6 +224,8 @@ impl Service {
             Some(r) => self.store.kpi_actuals(r.id).await?,
             None => Vec::new(),
         };
+        // What changed, for the audit trail: KPIs added or changed, actuals with what they replaced.
+        let mut changes: Vec<serde_json::Value> = Vec::new();
         let mut tx = self.store.begin().await?;
         if let Some(r) = &round_row {
             // The round stays open until the commit (locked on PostgreSQL).
@@ -202,8 +233,14 @@ impl Service {
         }
         for (i, row, targets, link) in &placed {
             match tx.put_kpi(row, targets).await? {
-                None => report.inserted += 1,
-                Some(false) => report.replaced += 1,
+                None => {
+                    report.inserted += 1;
+                    changes.push(json!({"kpi": row.code, "change": "added", "targets": targets}));
+                }
+                Some(false) => {
+                    report.replaced += 1;
+                    changes.push(json!({"kpi": row.code, "change": "changed", "to": row, "targets": targets}));
+                }
                 Some(true) => report.unchanged += 1,
             }
             tx.insert_line_measure(link).await?;
@@ -215,17 +252,20 @@ impl Service {
                     report.actuals_unchanged += 1;
                     continue;
                 }
-                tx.set_kpi_actual(&ActualRow {
-                    round_id: r.id,
-                    kpi: row.code.clone(),
-                    actual_year: *year,
-                    value: value.clone(),
-                    source: if i.source.is_empty() { format!("RS 3-1: {file_name}") } else { i.source.clone() },
-                    comment: String::new(),
-                    reported_by: actor.name.clone(),
-                    reported_at: now(),
-                })
-                .await?;
+                let before = tx
+                    .set_kpi_actual(&ActualRow {
+                        round_id: r.id,
+                        kpi: row.code.clone(),
+                        actual_year: *year,
+                        value: value.clone(),
+                        source: if i.source.is_empty() { format!("RS 3-1: {file_name}") } else { i.source.clone() },
+                        comment: String::new(),
+                        reported_by: actor.name.clone(),
+                        reported_at: now(),
+                    })
+                    .await?;
+                changes
+                    .push(json!({"kpi": row.code, "year": year, "actual": value, "before": before.map(|b| b.value)}));
                 report.actuals_stored += 1;
             }
         }
@@ -235,7 +275,7 @@ impl Service {
             format!("FY{}/rs/{file_name}", fy.year()),
             Some(fy),
             None,
-            Some(json!(report)),
+            Some(json!({"report": report, "changes": changes})),
         ))
         .await?;
         tx.commit().await?;

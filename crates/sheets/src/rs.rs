@@ -168,6 +168,8 @@ pub fn read_rs_budget(bytes: &[u8], file: &str) -> Result<RsBudgetFile, Vec<Prob
     }
     let idx = |name: &str| col[REQUIRED.iter().position(|r| *r == name).expect("a required column")].expect("checked");
     let mut rows: Vec<RsBudgetRow> = Vec::new();
+    // (id, budget year) → the row it was first seen on.
+    let mut first_seen: std::collections::HashMap<(String, i64), u32> = std::collections::HashMap::new();
     let mut detail_rows = 0;
     for (n, record) in records.enumerate() {
         let row = n as u32 + 2;
@@ -278,15 +280,16 @@ pub fn read_rs_budget(bytes: &[u8], file: &str) -> Result<RsBudgetFile, Vec<Prob
         else {
             continue;
         };
-        if let Some(first) = rows.iter().find(|r| r.rs_id == rs_id && r.budget_year == budget_year) {
+        if let Some(first) = first_seen.get(&(rs_id.clone(), budget_year)) {
             problems.push(Problem::new(
                 ProblemCode::DuplicateLineId,
                 at(Some(row), Some(idx("予算年度")), Some("予算年度")),
-                format!("{rs_id} の {budget_year} 年度の合計行が 2 つあります（{} 行目にも）", first.row),
-                format!("two summary rows for {rs_id} in {budget_year} (also row {})", first.row),
+                format!("{rs_id} の {budget_year} 年度の合計行が 2 つあります（{first} 行目にも）"),
+                format!("two summary rows for {rs_id} in {budget_year} (also row {first})"),
             ));
             continue;
         }
+        first_seen.insert((rs_id.clone(), budget_year), row);
         rows.push(RsBudgetRow {
             rs_id,
             review_year,

@@ -155,6 +155,9 @@ pub fn read_rs_kpis(bytes: &[u8], file: &str) -> Result<RsKpiFile, Vec<Problem>>
         .filter_map(|(i, k)| k.parse().ok().map(|y| (i, y)))
         .collect();
     let mut out: Vec<RsIndicator> = Vec::new();
+    // An indicator's key → its place in `out`.
+    let mut index: std::collections::HashMap<(String, String, KpiKind, String), usize> =
+        std::collections::HashMap::new();
     let mut qualitative = 0;
     let mut seen_qualitative: Vec<(String, String, String)> = Vec::new();
     for (n, record) in records.enumerate() {
@@ -233,12 +236,11 @@ pub fn read_rs_kpis(bytes: &[u8], file: &str) -> Result<RsKpiFile, Vec<Problem>>
             ));
             continue;
         }
-        let pos = out
-            .iter()
-            .position(|i| i.rs_id == rs_id && i.number == number && i.kind == kind && i.indicator == indicator);
+        let pos = index.get(&(rs_id.clone(), number.clone(), kind, indicator.clone())).copied();
         let idx = match pos {
             Some(i) => i,
             None => {
+                index.insert((rs_id.clone(), number.clone(), kind, indicator.clone()), out.len());
                 out.push(RsIndicator {
                     rs_id: rs_id.clone(),
                     line_name: get(NAME),

@@ -26,6 +26,9 @@ pub struct Carried {
     pub short_kpis: Vec<String>,
     /// The ministry's stated response in this year's request, if any.
     pub response: Option<String>,
+    /// The line's settled amount last year, if the year was settled: what "grows" is measured
+    /// against (the request's own prior-year figure is the ministry's to edit).
+    pub settled: Option<Yen>,
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>, lines: &[RequestLine], carried: &[Carried]) {
@@ -33,26 +36,27 @@ pub(super) fn check(ctx: &mut Ctx<'_>, lines: &[RequestLine], carried: &[Carried
         let Some(line) = lines.iter().find(|l| l.ministry == c.ministry && l.line_id.as_str() == c.line_id) else {
             continue;
         };
+        let base = c.settled.unwrap_or(line.prior_year);
         if let Some(a) = c.action.filter(|a| a.must_not_grow())
-            && line.request > line.prior_year
+            && line.request > base
         {
             ctx.push(
                 "ACTION_NOT_FOLLOWED",
                 Some(line),
                 Some("request"),
                 format!(
-                    "前年度のフォローアップで「{}」（反映額 {}円）とされましたが、要求額（{}円）が前年度（{}円）を上回っています。理由: {}",
+                    "前年度のフォローアップで「{}」（反映額 {}円）とされましたが、要求額（{}円）が前年度の確定額（{}円）を上回っています。理由: {}",
                     a.name_ja(),
                     c.amount,
                     line.request,
-                    line.prior_year,
+                    base,
                     c.reason
                 ),
                 format!(
-                    "last year's follow-up decided to {a} this line (amount {} yen), yet the request ({} yen) exceeds the prior year ({} yen); reason: {}",
+                    "last year's follow-up decided to {a} this line (amount {} yen), yet the request ({} yen) exceeds last year's settled amount ({} yen); reason: {}",
                     c.amount.get(),
                     line.request.get(),
-                    line.prior_year.get(),
+                    base.get(),
                     c.reason
                 ),
                 Vec::new(),
