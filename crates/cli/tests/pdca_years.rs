@@ -252,6 +252,11 @@ fn two_years(db: Db) {
     let fy24 = json(&t, &["compile", "--fy", "2024", "--format", "json"]);
     let settled_without_b = settled["total"]["settled"].as_i64().unwrap() - lines[1].request.get();
     assert_eq!(fy24["total"]["prior_year"].as_i64().unwrap(), settled_without_b, "{fy24}");
+    let carried_ids: Vec<String> = t.with_service(async |svc| {
+        let fy24 = haibun_domain::FiscalYear::try_from(2024).unwrap();
+        svc.lines(&Actor::system(), fy24, None).await.unwrap().into_iter().map(|l| l.rs_id).collect()
+    });
+    assert!(carried_ids.contains(&lines[0].rs_id) && !lines[0].rs_id.is_empty(), "a carried line keeps its RS id");
     let measures = json(&t, &["measure", "list", "--fy", "2024", "--format", "json"]);
     assert_eq!(measures[0]["measure"]["code"], "M-1");
     assert_eq!(measures[0]["lines"].as_array().unwrap().len(), 2, "A and C stay linked");
