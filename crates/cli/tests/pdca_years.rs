@@ -257,6 +257,18 @@ fn two_years(db: Db) {
         svc.lines(&Actor::system(), fy24, None).await.unwrap().into_iter().map(|l| l.rs_id).collect()
     });
     assert!(carried_ids.contains(&lines[0].rs_id) && !lines[0].rs_id.is_empty(), "a carried line keeps its RS id");
+    // The FY2024 book compares against the settled FY2023 budget: the ended line shows as ended.
+    let (held, ended) = t.with_service(async |svc| {
+        let fy24 = haibun_domain::FiscalYear::try_from(2024).unwrap();
+        let book = svc
+            .book(&Actor::system(), fy24, haibun_domain::Stage::Requested, None, haibun_domain::book::ReportUnit::Yen)
+            .await
+            .unwrap();
+        let text = serde_json::to_string(&book.tables).unwrap();
+        (book.meta.prior_held, text.contains("終了") && text.contains(lines[1].name.as_str()))
+    });
+    assert_eq!(held, ["MEXT"]);
+    assert!(ended, "the line ended by the follow-up is in the year-on-year comparison as ended");
     let measures = json(&t, &["measure", "list", "--fy", "2024", "--format", "json"]);
     assert_eq!(measures[0]["measure"]["code"], "M-1");
     assert_eq!(measures[0]["lines"].as_array().unwrap().len(), 2, "A and C stay linked");

@@ -6,12 +6,13 @@
 
 use std::collections::BTreeMap;
 
+use haibun_domain::book::PriorLine;
 use haibun_domain::pdca::{Direction, LineAction, short_of};
 use haibun_domain::policy::Policy;
 use haibun_domain::review::Carried;
 use haibun_domain::workflow::{Action, YearAction};
 use haibun_domain::{FiscalYear, LineId, Yen};
-use haibun_store::ResponseRow;
+use haibun_store::{PriorImport, ResponseRow};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -100,7 +101,30 @@ impl Service {
         if !tx.put_policy_draft(fy.year(), &file, &draft, from.year(), &at).await? {
             return Err(ServiceError::Conflict(format!("{} は開始済みです / {fy} is already open", fy.era_label())));
         }
-        for s in self.store.snapshot_lines(settled.id).await? {
+        let settled_lines = self.store.snapshot_lines(settled.id).await?;
+        // The settled budget is the new year's prior-year budget (前年度予算), ended lines too,
+        // so that the new year's book compares against it.
+        let mut prior: BTreeMap<String, Vec<PriorLine>> = BTreeMap::new();
+        for s in &settled_lines {
+            let l = &s.line.line;
+            prior.entry(l.ministry.clone()).or_default().push(PriorLine {
+                ministry: l.ministry.clone(),
+                line_id: l.line_id.clone(),
+                name: l.name.clone(),
+                channel: l.channel.clone(),
+                project: l.project.clone(),
+                disease_areas: l.disease_areas.clone(),
+                purposes: l.purposes.clone(),
+                amount: s.negotiated.unwrap_or(l.request),
+            });
+        }
+        let source = format!("FY{} settled compilation #{}", from.year(), settled.id);
+        for (ministry, lines) in &prior {
+            let import =
+                PriorImport { source_file: &source, source_sha256: &settled.content_hash, at: &at, by: &actor.name };
+            tx.replace_prior_lines(fy, ministry, lines, import).await?;
+        }
+        for s in settled_lines {
             let old = s.line.line;
             let key = (old.ministry.clone(), old.line_id.to_string());
             if actions.get(&key) == Some(&LineAction::End) {

@@ -68,8 +68,8 @@ impl Service {
                 format!("the policy's fiscal_year is {}, not {}", policy.fiscal_year.year(), fy.year()),
             ));
         }
-        let (_, before) = self.store.policy_toml(fy.year()).await?.unwrap_or_default();
         let mut tx = self.store.begin().await?;
+        let before = tx.policy_text(fy.year()).await?.unwrap_or_default();
         if !tx.replace_policy_draft(fy.year(), file_name, text, &now()).await? {
             return Err(ServiceError::Conflict(format!(
                 "{} の方針は決定済みです / the {fy} policy is decided",
@@ -93,8 +93,8 @@ impl Service {
     pub async fn decide_policy(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<()> {
         actor.check_year(YearAction::DraftPolicy)?;
         self.policy(fy).await?;
-        let (_, text) = self.store.policy_toml(fy.year()).await?.unwrap_or_default();
         let mut tx = self.store.begin().await?;
+        let text = tx.policy_text(fy.year()).await?.unwrap_or_default();
         if !tx.decide_policy(fy.year()).await? {
             return Err(ServiceError::Conflict(format!(
                 "{} の方針は決定済みです / the {fy} policy is already decided",

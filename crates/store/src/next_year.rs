@@ -93,6 +93,15 @@ impl Tx {
         Ok(true)
     }
 
+    /// A year's policy text, read inside this transaction (locked on PostgreSQL).
+    pub async fn policy_text(&mut self, fiscal_year: i64) -> Result<Option<String>> {
+        let lock = if self.backend == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let sql = format!("SELECT toml FROM policies WHERE fiscal_year = $1{lock}");
+        let row: Option<(String,)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(fiscal_year).fetch_optional(&mut *self.tx).await?;
+        Ok(row.map(|r| r.0))
+    }
+
     /// Replaces a draft policy's text; false if the year's policy is not a draft.
     pub async fn replace_policy_draft(
         &mut self,
