@@ -7,6 +7,7 @@ pub mod apportion;
 pub mod book;
 pub mod classify;
 pub mod compile;
+pub mod evidence;
 pub mod fiscal_year;
 pub mod fund;
 pub mod line;
