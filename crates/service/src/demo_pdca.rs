@@ -166,7 +166,37 @@ impl Service {
             )
             .await?;
         }
-        Ok(format!("{} 施策/measures, {} 指標/KPIs, フォローアップ #{round}", MEASURES.len(), KPIS.len()))
+        // Last year's execution of the linked lines, as a (fictional) RS 2-1 file reports it.
+        let mut csv = String::from(
+            "\u{feff}シート種別,事業年度,予算事業ID,事業名,府省庁,予算年度,当初予算（合計）,補正予算（合計）,前年度からの繰越し（合計）,予備費等（合計）,計（歳出予算現額合計）,執行額（合計）,執行率,翌年度への繰越し(合計）,翌年度要求額（合計）,主な増減理由,会計区分",
+        );
+        let mut seen = std::collections::BTreeSet::new();
+        let with_budget =
+            linked.iter().filter(|l| !l.rs_id.is_empty() && l.prior_year.get() > 0 && seen.insert(&l.rs_id));
+        for (i, l) in with_budget.enumerate() {
+            let budget = l.prior_year.get();
+            let executed = budget / 1000 * (88 + i as i64 % 10) / 100 * 1000;
+            // 執行率 as RS files write it, a ratio to five places, in integer arithmetic.
+            let rate = i128::from(executed) * 100_000 / i128::from(budget);
+            csv.push_str(&format!(
+                "\r\n事業,{},{},（架空）{},{},{},{budget},0,0,0,{budget},{executed},{}.{:05},0,{},（架空）前年度並み,",
+                fy.year() - 1,
+                l.rs_id,
+                l.name.replace([',', '"'], " "),
+                l.ministry,
+                fy.year() - 1,
+                rate / 100_000,
+                rate % 100_000,
+                l.request.get(),
+            ));
+        }
+        let rs = self.import_rs_budget(&co, "demo-2-1_RS.csv", csv.as_bytes()).await?;
+        Ok(format!(
+            "{} 施策/measures, {} 指標/KPIs, フォローアップ #{round}, RS 2-1 {} 行/rows",
+            MEASURES.len(),
+            KPIS.len(),
+            rs.stored
+        ))
     }
 }
 

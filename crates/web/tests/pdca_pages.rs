@@ -34,6 +34,14 @@ async fn measures_and_a_follow_up_round_through_the_pages() {
     assert!(html.contains("<title>実績 24.8</title>") && html.contains("104%"), "{html}");
     assert!(html.contains("id=\"logic-model\"") && html.contains("class=\"model-arrow\""));
     assert!(html.contains("/lines/"), "the lines serving it, with their money");
+    // Execution beside the budget, where the demo's RS 2-1 file reports it (last year's).
+    let mut with_execution = 0;
+    for m in ["M-PHARMA-01", "M-REGEN-01", "M-GENOME-01"] {
+        let (_, html) = co.get(&format!("/years/2023/measures/{m}")).await;
+        assert!(html.contains("執行額（RS 2-1、直近）"));
+        with_execution += html.matches("（2022）</td>").count();
+    }
+    assert!(with_execution >= 1, "some linked line shows its execution");
     let (s, _) = co.get("/years/2023/measures/M-NOPE").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 

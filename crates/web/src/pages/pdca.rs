@@ -211,6 +211,9 @@ fn model(m: &MeasureView) -> Model {
     }
 }
 
+/// A line serving a measure: (ministry, line, name, KPI, request, latest execution).
+type ServingLine = (String, String, String, String, Yen, Option<(i64, Yen, String)>);
+
 #[derive(Template)]
 #[template(path = "measure.html")]
 struct MeasurePage {
@@ -220,8 +223,9 @@ struct MeasurePage {
     round: Option<FollowupRoundRow>,
     trends: Vec<(KpiView, Trend)>,
     model: Model,
-    /// Lines serving it: (ministry, line, name, KPI, request).
-    lines: Vec<(String, String, String, String, Yen)>,
+    /// Lines serving it: (ministry, line, name, KPI, request, and the latest execution the RS
+    /// 2-1 files report: (budget year, executed, rate)).
+    lines: Vec<ServingLine>,
     /// The viewer may add KPIs (Cabinet Office, HQ).
     can_define: bool,
     /// The viewer's own lines it may link to the measure (a ministry's): (id, name).
@@ -252,14 +256,20 @@ pub(super) async fn measure(State(st): State<AppState>, v: Viewer, Path((fy, cod
         Ok(r) => r,
         Err(e) => return page_error(e, v.lang),
     };
-    let lines = m
-        .lines
-        .iter()
-        .filter_map(|l| {
-            let line = all.iter().find(|x| x.ministry == l.ministry && x.line_id.as_str() == l.line_id)?;
-            Some((l.ministry.clone(), l.line_id.clone(), line.name.clone(), l.kpi.clone(), line.request))
-        })
-        .collect();
+    let mut lines = Vec::new();
+    for l in &m.lines {
+        let Some(line) = all.iter().find(|x| x.ministry == l.ministry && x.line_id.as_str() == l.line_id) else {
+            continue;
+        };
+        let executed = match st.svc.line_rs_budget(&v.actor, fy, &l.ministry, &l.line_id).await {
+            Ok(rows) => rows
+                .into_iter()
+                .rev()
+                .find_map(|r| r.executed.map(|e| (r.budget_year, Yen(e), r.execution_rate.unwrap_or_default()))),
+            Err(e) => return page_error(e, v.lang),
+        };
+        lines.push((l.ministry.clone(), l.line_id.clone(), line.name.clone(), l.kpi.clone(), line.request, executed));
+    }
     let trends = m.kpis.iter().map(|k| (k.clone(), trend(k))).collect();
     let own_lines = match (v.actor.role, &v.actor.ministry) {
         (Role::Ministry, Some(own)) => {
