@@ -161,6 +161,13 @@ fn budgets_and_execution_matched_by_rs_id(db: Db) {
     let bad_year = file(&t, "year.csv", &file_of(&summary("2024", &id, "令和7", "1", "", "")));
     let empty = file(&t, "empty.csv", b"");
     let binary = file(&t, "binary.csv", &[0x00, 0x01, 0xff, 0xfe, 0x00]);
+    let utf16 = file(&t, "utf16.csv", &[0xff, 0xfe, b'a', 0x00]);
+    let huge = t.path("huge.csv");
+    std::fs::File::create(&huge).unwrap().set_len(65 << 20).unwrap();
+    let huge = huge.display().to_string();
+    let folder = t.path("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let folder = folder.display().to_string();
     for (path, code, needle) in [
         (&missing, "E_MISSING_COLUMN", "執行率"),
         (&fraction, "E_NOT_A_NUMBER", "当初予算"),
@@ -168,6 +175,9 @@ fn budgets_and_execution_matched_by_rs_id(db: Db) {
         (&bad_year, "E_INVALID_ARGUMENT", "予算年度"),
         (&empty, "E_EMPTY_FILE", ""),
         (&binary, "E_", ""),
+        (&utf16, "E_BAD_ENCODING", "UTF-16"),
+        (&huge, "E_FILE_TOO_LARGE", "64 MiB"),
+        (&folder, "E_NOT_A_SPREADSHEET", ""),
     ] {
         let out = haibun(&t, &["rs", "import-budget", path]);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -175,6 +185,14 @@ fn budgets_and_execution_matched_by_rs_id(db: Db) {
         assert!(err.contains(code) && err.contains(needle), "{path}: {err}");
     }
     assert_eq!((ok(&t, &["audit", "log", "--format", "json"]).len(), rs_budget_of(&t, &line)), before);
+
+    // A 2-1 file saved as Shift_JIS (as Japanese Excel saves CSV) reads the same.
+    let text = String::from_utf8(file_of(&summary("2025", &id, "2025", "7000", "", ""))).unwrap();
+    let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text.trim_start_matches('\u{feff}'));
+    assert!(!unmappable);
+    let sjis = file(&t, "sjis.csv", &sjis);
+    ok(&t, &["rs", "import-budget", &sjis]);
+    assert!(rs_budget_of(&t, &line).iter().any(|r| r.budget_year == 2025 && r.initial == 7000));
 }
 
 /// A 3-1 file: the indicator columns, then one column per year; four rows per indicator.

@@ -11,8 +11,7 @@ pub async fn run(svc: &Service, actor: &Actor, command: PolicyCommand) -> Result
     let (fy, format) = match command {
         PolicyCommand::Show { fy, format } => (fy, format),
         PolicyCommand::Replace { fy, file } => {
-            let bytes =
-                std::fs::read(&file).map_err(|source| CliError::Io { path: file.display().to_string(), source })?;
+            let bytes = super::lines::read_input(&file)?;
             let name = file.file_name().map_or_else(|| "policy.toml".into(), |n| n.to_string_lossy().to_string());
             svc.replace_policy_draft(actor, fy, &name, &bytes).await?;
             println!("案の方針を差し替えました / the draft policy is replaced: {fy}");
