@@ -231,6 +231,16 @@ fn well_grouped(t: &str) -> bool {
     (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3)
 }
 
+/// [`parse_amount`] with a sign: a leading `-`, `−`, `△` or `▲` (as budget documents write a
+/// decrease) makes the amount negative.
+pub fn parse_signed_amount(raw: &str, unit: Unit) -> Result<Yen, AmountError> {
+    let t = raw.trim();
+    match t.strip_prefix(['-', '−', '△', '▲']) {
+        Some(rest) => parse_amount(rest, unit).map(|y| Yen(-y.get())),
+        None => parse_amount(t, unit),
+    }
+}
+
 /// Parses what a person typed as an amount in `unit` into exact yen.
 ///
 /// Accepts full-width digits, thousands separators (`,` `，` `、`), surrounding spaces, a trailing

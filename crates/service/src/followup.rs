@@ -28,6 +28,14 @@ pub struct FollowupView {
 }
 
 impl Service {
+    /// A follow-up round, or not found.
+    async fn round_row(&self, round: i64) -> ServiceResult<FollowupRoundRow> {
+        self.store
+            .followup_round(round)
+            .await?
+            .ok_or_else(|| not_found("フォローアップ", "follow-up round", &round.to_string()))
+    }
+
     /// Opens a follow-up round of a year's measures (Cabinet Office). Returns its number.
     pub async fn open_followup(
         &self,
@@ -113,11 +121,7 @@ impl Service {
             )));
         }
         let kpi = code_arg("--kpi", kpi)?;
-        let r = self
-            .store
-            .followup_round(round)
-            .await?
-            .ok_or_else(|| not_found("フォローアップ", "follow-up round", &round.to_string()))?;
+        let r = self.round_row(round).await?;
         let k = self
             .store
             .kpis(r.fiscal_year)
@@ -179,11 +183,7 @@ impl Service {
             )
         })?;
         let reason = check_text("--reason", reason, true)?;
-        let r = self
-            .store
-            .followup_round(round)
-            .await?
-            .ok_or_else(|| not_found("フォローアップ", "follow-up round", &round.to_string()))?;
+        let r = self.round_row(round).await?;
         if !self.store.measures(r.fiscal_year).await?.iter().any(|m| m.code == measure) {
             return Err(not_found("施策", "measure", &measure));
         }
@@ -252,11 +252,7 @@ impl Service {
             ));
         }
         let reason = check_text("--reason", reason, true)?;
-        let r = self
-            .store
-            .followup_round(round)
-            .await?
-            .ok_or_else(|| not_found("フォローアップ", "follow-up round", &round.to_string()))?;
+        let r = self.round_row(round).await?;
         let fy = FiscalYear::try_from(r.fiscal_year).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let policy = self.policy(fy).await?;
         let ministry = Self::ministry_code(&policy, ministry)?;
@@ -300,11 +296,7 @@ impl Service {
     /// what is still to be reported or evaluated. A ministry sees its own KPIs' actuals and its
     /// own lines' actions.
     pub async fn followup(&self, actor: &Actor, round: i64) -> ServiceResult<FollowupView> {
-        let r = self
-            .store
-            .followup_round(round)
-            .await?
-            .ok_or_else(|| not_found("フォローアップ", "follow-up round", &round.to_string()))?;
+        let r = self.round_row(round).await?;
         let measures = self.measure_views(actor, r.fiscal_year, Some(round)).await?;
         let mut actions = self.store.line_actions(r.fiscal_year).await?;
         actions.retain(|a| a.round_id == round && actor.read_scope().is_none_or(|m| m == a.ministry));

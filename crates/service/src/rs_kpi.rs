@@ -69,14 +69,7 @@ impl Service {
     ) -> ServiceResult<RsKpiReport> {
         actor.check_year(YearAction::ImportRs)?;
         self.policy(fy).await?;
-        if bytes.len() > haibun_sheets::MAX_FILE_BYTES {
-            return Err(ServiceError::Invalid(vec![Problem::new(
-                ProblemCode::FileTooLarge,
-                Location::file(file_name),
-                format!("ファイルが大きすぎます（上限 {} バイト）", haibun_sheets::MAX_FILE_BYTES),
-                format!("the file is too large (limit {} bytes)", haibun_sheets::MAX_FILE_BYTES),
-            )]));
-        }
+        crate::rs::within_size(file_name, bytes)?;
         let parsed = read_rs_kpis(bytes, file_name).map_err(ServiceError::Invalid)?;
         let lines = self.store.lines(fy, None).await?;
         let links = self.store.line_measures(fy.year()).await?;

@@ -76,7 +76,7 @@ const REQUIRED: [&str; 16] = [
 ];
 
 /// A header as compared: NFKC (so （） and () are alike), without spaces.
-fn key(h: &str) -> String {
+pub(crate) fn key(h: &str) -> String {
     haibun_domain::text::normalize(h).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -122,81 +122,18 @@ fn amount(raw: &str) -> Result<Option<i64>, ()> {
 /// that is not a year, two summary rows for one line and year) is reported with its row and
 /// column, and nothing is returned.
 pub fn read_rs_budget(bytes: &[u8], file: &str) -> Result<RsBudgetFile, Vec<Problem>> {
-    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| Location {
-        row,
-        column: column.map(column_letter),
-        field: field.map(str::to_string),
-        ..Location::file(file)
-    };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(vec![Problem::new(
-            ProblemCode::EmptyFile,
-            at(None, None, None),
-            "ファイルが空です",
-            "the file is empty",
-        )]);
-    }
-    let text = decode_text(bytes, file)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        _ => {
-            return Err(vec![Problem::new(
-                ProblemCode::MalformedCsv,
-                at(Some(1), None, None),
-                "見出し行が読めません",
-                "the header row cannot be read",
-            )]);
-        }
-    };
-    let keys: Vec<String> = header.iter().map(key).collect();
+    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| at(file, row, column, field);
+    let table = read_table(bytes, file, "RS 2-1", &REQUIRED)?;
+    let col: Vec<Option<usize>> = REQUIRED.iter().map(|r| table.keys.iter().position(|k| *k == key(r))).collect();
     let mut problems = Vec::new();
-    let col: Vec<Option<usize>> = REQUIRED.iter().map(|r| keys.iter().position(|k| *k == key(r))).collect();
-    for (name, c) in REQUIRED.iter().zip(&col) {
-        if c.is_none() {
-            problems.push(Problem::new(
-                ProblemCode::MissingColumn,
-                at(Some(1), None, Some(name)),
-                format!("RS 2-1 の列「{name}」がありません"),
-                format!("the RS 2-1 column \"{name}\" is missing"),
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let idx = |name: &str| col[REQUIRED.iter().position(|r| *r == name).expect("a required column")].expect("checked");
     let mut rows: Vec<RsBudgetRow> = Vec::new();
     // (id, budget year) → the row it was first seen on.
     let mut first_seen: std::collections::HashMap<(String, i64), u32> = std::collections::HashMap::new();
     let mut detail_rows = 0;
-    for (n, record) in records.enumerate() {
-        let row = n as u32 + 2;
-        if n >= MAX_ROWS {
-            return Err(vec![Problem::new(
-                ProblemCode::TooManyRows,
-                at(Some(row), None, None),
-                format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
-                format!("too many rows (limit {MAX_ROWS})"),
-            )]);
-        }
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(Problem::new(
-                    ProblemCode::MalformedCsv,
-                    at(Some(row), None, None),
-                    format!("CSV として読めません: {e}"),
-                    format!("malformed CSV: {e}"),
-                ));
-                break;
-            }
-        };
+    for (row, record) in &table.rows {
+        let row = *row;
         let get = |name: &str| record.get(idx(name)).unwrap_or("").trim().to_string();
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
         if !get("会計区分").is_empty() {
             detail_rows += 1;
             continue;
@@ -248,7 +185,7 @@ pub fn read_rs_budget(bytes: &[u8], file: &str) -> Result<RsBudgetFile, Vec<Prob
             ));
         }
         let rs_id = haibun_domain::text::normalize(&get("予算事業ID"));
-        if rs_id.is_empty() || rs_id.len() > 40 || !rs_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !rs_id_ok(&rs_id) {
             problems.push(Problem::new(
                 ProblemCode::InvalidArgument,
                 at(Some(row), Some(idx("予算事業ID")), Some("予算事業ID")),
@@ -309,7 +246,96 @@ pub fn read_rs_budget(bytes: &[u8], file: &str) -> Result<RsBudgetFile, Vec<Prob
             row,
         });
     }
+    problems.extend(table.broken);
     if problems.is_empty() { Ok(RsBudgetFile { rows, detail_rows }) } else { Err(problems) }
+}
+
+/// An RS CSV file read as a table: its header keys, its non-blank rows with their 1-based row
+/// numbers, and the problem of a row that could not be read (the rows before it are kept, so
+/// their own problems are still reported).
+pub(crate) struct Table {
+    /// The headers, as compared ([`key`]).
+    pub keys: Vec<String>,
+    /// (row, cells).
+    pub rows: Vec<(u32, csv::StringRecord)>,
+    /// A malformed row, which ends the reading.
+    pub broken: Option<Problem>,
+}
+
+/// A location in an RS file.
+pub(crate) fn at(file: &str, row: Option<u32>, column: Option<usize>, field: Option<&str>) -> Location {
+    Location { row, column: column.map(column_letter), field: field.map(str::to_string), ..Location::file(file) }
+}
+
+/// Reads an RS CSV file: empty, undecodable or headerless files and too many rows are refused;
+/// `label` (e.g. `RS 2-1`) names the file kind when a required column is missing.
+pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str]) -> Result<Table, Vec<Problem>> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(vec![Problem::new(
+            ProblemCode::EmptyFile,
+            at(file, None, None, None),
+            "ファイルが空です",
+            "the file is empty",
+        )]);
+    }
+    let text = decode_text(bytes, file)?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let Some(Ok(header)) = records.next() else {
+        return Err(vec![Problem::new(
+            ProblemCode::MalformedCsv,
+            at(file, Some(1), None, None),
+            "見出し行が読めません",
+            "the header row cannot be read",
+        )]);
+    };
+    let keys: Vec<String> = header.iter().map(key).collect();
+    let missing: Vec<Problem> = required
+        .iter()
+        .filter(|name| !keys.contains(&key(name)))
+        .map(|name| {
+            Problem::new(
+                ProblemCode::MissingColumn,
+                at(file, Some(1), None, Some(name)),
+                format!("{label} の列「{name}」がありません"),
+                format!("the {label} column \"{name}\" is missing"),
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let mut table = Table { keys, rows: Vec::new(), broken: None };
+    for (n, record) in records.enumerate() {
+        let row = n as u32 + 2;
+        if n >= MAX_ROWS {
+            return Err(vec![Problem::new(
+                ProblemCode::TooManyRows,
+                at(file, Some(row), None, None),
+                format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
+                format!("too many rows (limit {MAX_ROWS})"),
+            )]);
+        }
+        match record {
+            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => {}
+            Ok(r) => table.rows.push((row, r)),
+            Err(e) => {
+                table.broken = Some(Problem::new(
+                    ProblemCode::MalformedCsv,
+                    at(file, Some(row), None, None),
+                    format!("CSV として読めません: {e}"),
+                    format!("malformed CSV: {e}"),
+                ));
+                break;
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// Whether a 予算事業ID is well formed: 1–40 letters, digits or `-`.
+pub(crate) fn rs_id_ok(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 40 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 #[cfg(test)]

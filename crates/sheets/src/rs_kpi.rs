@@ -4,9 +4,9 @@
 //! decimals as text); written back in the same layout, the achievement rate computed.
 
 use haibun_domain::pdca::{Direction, KpiKind, parse_value};
-use haibun_domain::problem::{Location, Problem, ProblemCode, column_letter};
+use haibun_domain::problem::{Problem, ProblemCode};
 
-use crate::read::{MAX_ROWS, decode_text};
+use crate::rs::{at, key, read_table, rs_id_ok};
 
 const ID: &str = "予算事業ID";
 const NAME: &str = "事業名";
@@ -63,10 +63,6 @@ pub struct RsKpiFile {
     pub qualitative: usize,
 }
 
-fn key(h: &str) -> String {
-    haibun_domain::text::normalize(h).chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// The RS names of a kind: 種別 and アウトカムの期間.
 pub fn rs_kind(k: KpiKind) -> (&'static str, &'static str) {
     match k {
@@ -107,47 +103,12 @@ fn direction_of(raw: &str) -> Option<Direction> {
 
 /// Reads an RS 3-1 file; every problem located by row and column, nothing returned on any.
 pub fn read_rs_kpis(bytes: &[u8], file: &str) -> Result<RsKpiFile, Vec<Problem>> {
-    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| Location {
-        row,
-        column: column.map(column_letter),
-        field: field.map(str::to_string),
-        ..Location::file(file)
-    };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(vec![Problem::new(
-            ProblemCode::EmptyFile,
-            at(None, None, None),
-            "ファイルが空です",
-            "the file is empty",
-        )]);
-    }
-    let text = decode_text(bytes, file)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let Some(Ok(header)) = records.next() else {
-        return Err(vec![Problem::new(
-            ProblemCode::MalformedCsv,
-            at(Some(1), None, None),
-            "見出し行が読めません",
-            "the header row cannot be read",
-        )]);
-    };
-    let keys: Vec<String> = header.iter().map(key).collect();
+    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| at(file, row, column, field);
+    let table =
+        read_table(bytes, file, "RS 3-1", &[ID, NUMBER, KIND, TERM, QUANT, INDICATOR, UNIT, DIRECTION, ROW_KIND])?;
+    let keys = &table.keys;
     let find = |name: &str| keys.iter().position(|k| *k == key(name));
     let mut problems = Vec::new();
-    for name in [ID, NUMBER, KIND, TERM, QUANT, INDICATOR, UNIT, DIRECTION, ROW_KIND] {
-        if find(name).is_none() {
-            problems.push(Problem::new(
-                ProblemCode::MissingColumn,
-                at(Some(1), None, Some(name)),
-                format!("RS 3-1 の列「{name}」がありません"),
-                format!("the RS 3-1 column \"{name}\" is missing"),
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let years: Vec<(usize, i64)> = keys
         .iter()
         .enumerate()
@@ -160,37 +121,14 @@ pub fn read_rs_kpis(bytes: &[u8], file: &str) -> Result<RsKpiFile, Vec<Problem>>
         std::collections::HashMap::new();
     let mut qualitative = 0;
     let mut seen_qualitative: Vec<(String, String, String)> = Vec::new();
-    for (n, record) in records.enumerate() {
-        let row = n as u32 + 2;
-        if n >= MAX_ROWS {
-            return Err(vec![Problem::new(
-                ProblemCode::TooManyRows,
-                at(Some(row), None, None),
-                format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
-                format!("too many rows (limit {MAX_ROWS})"),
-            )]);
-        }
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(Problem::new(
-                    ProblemCode::MalformedCsv,
-                    at(Some(row), None, None),
-                    format!("CSV として読めません: {e}"),
-                    format!("malformed CSV: {e}"),
-                ));
-                break;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
+    for (row, record) in &table.rows {
+        let row = *row;
         // Text as written (our own exports guard text that looks like a formula with a ').
         let get = |name: &str| {
             crate::read::unescape_csv_cell(find(name).and_then(|i| record.get(i)).unwrap_or("").trim()).to_string()
         };
         let rs_id = haibun_domain::text::normalize(&get(ID));
-        if rs_id.is_empty() || rs_id.len() > 40 || !rs_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !rs_id_ok(&rs_id) {
             problems.push(Problem::new(
                 ProblemCode::InvalidArgument,
                 at(Some(row), find(ID), Some(ID)),
@@ -292,6 +230,7 @@ pub fn read_rs_kpis(bytes: &[u8], file: &str) -> Result<RsKpiFile, Vec<Problem>>
             }
         }
     }
+    problems.extend(table.broken);
     if problems.is_empty() { Ok(RsKpiFile { indicators: out, qualitative }) } else { Err(problems) }
 }
 

@@ -31,11 +31,10 @@ pub fn yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
 /// Parses a signed yen amount: a leading `-`, `−`, `△` or `▲` (as budget documents write a
 /// decrease) makes it negative.
 pub fn signed_yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
-    let t = text.trim();
-    match t.strip_prefix(['-', '−', '△', '▲']) {
-        Some(rest) => yen_arg(field, rest).map(|y| Yen(-y.get())),
-        None => yen_arg(field, t),
-    }
+    haibun_domain::money::parse_signed_amount(text, Unit::Yen).map_err(|e| {
+        let (ja, en) = e.message();
+        invalid(field, &format!("{text}: {ja} / {en}"))
+    })
 }
 
 /// Runs the parsed command line.

@@ -139,18 +139,13 @@ pub(super) async fn action(State(st): State<AppState>, v: Viewer, Path(id): Path
     if let Err(r) = csrf_ok(&v, field(&f, "csrf")) {
         return r;
     }
-    let raw = field(&f, "amount").trim();
-    let (negative, digits) = match raw.strip_prefix(['-', '−', '△', '▲']) {
-        Some(rest) => (true, rest),
-        None => (false, raw),
-    };
-    let amount = haibun_domain::money::parse_amount(digits, haibun_domain::Unit::Yen).map_err(|e| {
-        let (ja, en) = e.message();
-        ServiceError::invalid(haibun_domain::ProblemCode::NotANumber, "amount", ja, en)
-    });
+    let amount =
+        haibun_domain::money::parse_signed_amount(field(&f, "amount"), haibun_domain::Unit::Yen).map_err(|e| {
+            let (ja, en) = e.message();
+            ServiceError::invalid(haibun_domain::ProblemCode::NotANumber, "amount", ja, en)
+        });
     let result = match amount {
         Ok(a) => {
-            let a = if negative { haibun_domain::Yen(-a.get()) } else { a };
             st.svc
                 .record_line_action(
                     &v.actor,
