@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 mod admin;
 mod args;
+mod evidence;
 mod fund;
 mod pdca;
 mod review;
@@ -13,6 +14,7 @@ use haibun_domain::FiscalYear;
 
 pub use admin::{PolicyCommand, TokenCommand, UserCommand};
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
+pub use evidence::{EvidenceCommand, EvidenceFormat, TableArg};
 pub use fund::FundCommand;
 pub use pdca::{FollowupCommand, FyCommand, MeasureCommand, RsCommand};
 pub use review::{ClassifyCommand, OverlapCommand};
@@ -275,6 +277,12 @@ pub enum Command {
         /// The measure command.
         #[command(subcommand)]
         command: MeasureCommand,
+    },
+    /// エビデンス（海外の研究費・論文・研究者調査）と重点化の候補 / evidence and candidate priority areas
+    Evidence {
+        /// The evidence command.
+        #[command(subcommand)]
+        command: EvidenceCommand,
     },
     /// 行政事業レビュー（RS システム）のファイル / the RS system's files
     Rs {

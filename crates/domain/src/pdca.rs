@@ -60,6 +60,7 @@ macro_rules! named {
         }
     };
 }
+pub(crate) use named;
 
 named! {
     /// What a KPI measures: an activity, an output, or an outcome over a term (RS file 3-1's

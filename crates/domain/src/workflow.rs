@@ -293,11 +293,15 @@ pub enum YearAction {
     DraftPolicy,
     /// Import the RS system's files (行政事業レビュー): budgets and execution (Cabinet Office, HQ).
     ImportRs,
+    /// Import an evidence table: overseas funding, mappings, papers, surveys, rates (HQ).
+    ImportEvidence,
+    /// See the evidence and the ranked candidate priority areas (Cabinet Office, HQ).
+    ViewEvidence,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 24] = [
+    pub const ALL: [YearAction; 26] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -322,6 +326,8 @@ impl YearAction {
         YearAction::OpenYear,
         YearAction::DraftPolicy,
         YearAction::ImportRs,
+        YearAction::ImportEvidence,
+        YearAction::ViewEvidence,
     ];
 
     /// The stored and printed name.
@@ -351,6 +357,8 @@ impl YearAction {
             YearAction::OpenYear => "open-year",
             YearAction::DraftPolicy => "draft-policy",
             YearAction::ImportRs => "import-rs",
+            YearAction::ImportEvidence => "import-evidence",
+            YearAction::ViewEvidence => "view-evidence",
         }
     }
 
@@ -371,7 +379,11 @@ impl YearAction {
             YearAction::RecordFundOutcome => &[Role::AmedPd, Role::Admin],
             YearAction::DefineMeasures => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::OpenFollowup | YearAction::EvaluateMeasure => &[Role::CabinetOffice, Role::Admin],
-            YearAction::RecordLineAction | YearAction::OpenYear | YearAction::DraftPolicy => &[Role::Hq, Role::Admin],
+            YearAction::RecordLineAction
+            | YearAction::OpenYear
+            | YearAction::DraftPolicy
+            | YearAction::ImportEvidence => &[Role::Hq, Role::Admin],
+            YearAction::ViewEvidence => &[Role::CabinetOffice, Role::Hq, Role::Admin],
         }
     }
 }

@@ -411,8 +411,9 @@ impl Service {
             .await?;
         }
         let fund = self.load_demo_fund(&lines).await?;
+        let evidence = self.load_demo_evidence(fy, today).await?;
         Ok(format!(
-            "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue; {fund}; {pdca}",
+            "{imported} 事業/lines, {} 利用者/users; MEXT・METI 了解済/consented, MHLW 見直し中/under revision, MIC 報告済/reported, CAO 作成中・期限超過/drafting, overdue; {fund}; {pdca}; {evidence}",
             DEMO_USERS.len()
         ))
     }

@@ -7,10 +7,13 @@ mod book;
 mod classify;
 mod cycle;
 pub mod demo;
+mod demo_evidence;
 mod demo_fund;
 mod demo_pdca;
 pub mod demo_planted;
 mod error;
+mod evidence;
+mod evidence_book;
 mod followup;
 mod fund;
 mod intake;
@@ -34,10 +37,12 @@ pub use book::PriorImportReport;
 pub use classify::{LineSuggestions, PendingSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
+pub use evidence::{EvidenceImport, EvidenceSource, EvidenceView};
 pub use followup::FollowupView;
 pub use fund::{
     ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundDetail, RoundStatus, plan_digest,
 };
+pub use haibun_store::{CitationRow, EvidenceSetRow};
 pub use intake::{ImportReport, ImportRequest};
 pub use lines::LinePatch;
 pub use next_year::OpenYearReport;
@@ -85,6 +90,34 @@ impl Service {
 pub fn today() -> String {
     let d = time::OffsetDateTime::now_utc().date();
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A document of tables, ready to write as a workbook or a printable page.
+#[derive(Debug, Clone)]
+pub struct Printable {
+    /// The title.
+    pub title: String,
+    /// The cover's lines.
+    pub cover: Vec<(String, String)>,
+    /// The tables.
+    pub tables: Vec<haibun_domain::book::Table>,
+    /// The unit of the amounts.
+    pub unit: haibun_domain::book::ReportUnit,
+    /// The footer.
+    pub footer: String,
+}
+
+impl Printable {
+    /// The document, borrowed for a writer.
+    pub fn document(&self) -> haibun_sheets::book::Document<'_> {
+        haibun_sheets::book::Document {
+            title: &self.title,
+            cover: &self.cover,
+            tables: &self.tables,
+            unit: self.unit,
+            footer: &self.footer,
+        }
+    }
 }
 
 /// The current time as RFC 3339 UTC, the one clock every record uses.

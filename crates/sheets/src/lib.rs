@@ -3,6 +3,7 @@
 //! Input is bytes and a file name (for messages); output is bytes. No storage, no HTTP.
 
 pub mod book;
+pub mod evidence;
 mod read;
 pub mod rs;
 pub mod rs_kpi;

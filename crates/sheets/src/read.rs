@@ -232,6 +232,24 @@ fn cell_value(d: &Data) -> CellValue {
     }
 }
 
+/// A sheet's name and its rows of text.
+pub(crate) type SheetRows = (String, Vec<Vec<String>>);
+
+/// A workbook's first sheet as rows of trimmed text (the 1st row first), or `None` when the
+/// bytes are not a workbook (no ZIP or OLE signature) and should be read as text.
+pub(crate) fn workbook_rows(bytes: &[u8], file: &str) -> Option<Result<SheetRows, Vec<Problem>>> {
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    if !is_zip && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return None;
+    }
+    let read =
+        std::panic::catch_unwind(|| if is_zip { grid_from_xlsx(bytes, file) } else { grid_from_xls(bytes, file) });
+    Some(read.unwrap_or_else(|_| Err(unreadable(file, "internal reader failure"))).map(|(sheet, grid)| {
+        let rows = grid.into_iter().map(|r| r.iter().map(|c| c.text().unwrap_or_default()).collect()).collect();
+        (sheet, rows)
+    }))
+}
+
 fn read_workbook(bytes: &[u8], file: &str, zip: bool) -> Result<Intake, Vec<Problem>> {
     // A reader library must never take the process down: a panic on a malformed file is an unreadable file.
     let read = std::panic::catch_unwind(|| if zip { grid_from_xlsx(bytes, file) } else { grid_from_xls(bytes, file) });

@@ -260,6 +260,8 @@ pub(crate) struct Table {
     pub rows: Vec<(u32, csv::StringRecord)>,
     /// A malformed row, which ends the reading.
     pub broken: Option<Problem>,
+    /// The sheet read, when the file was a workbook.
+    pub sheet: Option<String>,
 }
 
 /// A location in an RS file.
@@ -278,13 +280,30 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str
             "the file is empty",
         )]);
     }
-    let text = decode_text(bytes, file)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
+    // A workbook's first sheet, or CSV text.
+    type Records = Box<dyn Iterator<Item = Result<csv::StringRecord, csv::Error>>>;
+    let (sheet, mut records): (Option<String>, Records) = match crate::read::workbook_rows(bytes, file) {
+        Some(read) => {
+            let (sheet, rows) = read?;
+            (Some(sheet), Box::new(rows.into_iter().map(|r| Ok(csv::StringRecord::from(r)))))
+        }
+        None => {
+            let text = decode_text(bytes, file)?;
+            let reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(std::io::Cursor::new(text.into_bytes()));
+            (None, Box::new(reader.into_records()))
+        }
+    };
+    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| Location {
+        sheet: sheet.clone(),
+        ..at(file, row, column, field)
+    };
     let Some(Ok(header)) = records.next() else {
         return Err(vec![Problem::new(
             ProblemCode::MalformedCsv,
-            at(file, Some(1), None, None),
+            at(Some(1), None, None),
             "見出し行が読めません",
             "the header row cannot be read",
         )]);
@@ -296,7 +315,7 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str
         .map(|name| {
             Problem::new(
                 ProblemCode::MissingColumn,
-                at(file, Some(1), None, Some(name)),
+                at(Some(1), None, Some(name)),
                 format!("{label} の列「{name}」がありません"),
                 format!("the {label} column \"{name}\" is missing"),
             )
@@ -305,13 +324,13 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str
     if !missing.is_empty() {
         return Err(missing);
     }
-    let mut table = Table { keys, rows: Vec::new(), broken: None };
+    let mut table = Table { keys, rows: Vec::new(), broken: None, sheet: sheet.clone() };
     for (n, record) in records.enumerate() {
         let row = n as u32 + 2;
         if n >= MAX_ROWS {
             return Err(vec![Problem::new(
                 ProblemCode::TooManyRows,
-                at(file, Some(row), None, None),
+                at(Some(row), None, None),
                 format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
                 format!("too many rows (limit {MAX_ROWS})"),
             )]);
@@ -322,7 +341,7 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str
             Err(e) => {
                 table.broken = Some(Problem::new(
                     ProblemCode::MalformedCsv,
-                    at(file, Some(row), None, None),
+                    at(Some(row), None, None),
                     format!("CSV として読めません: {e}"),
                     format!("malformed CSV: {e}"),
                 ));

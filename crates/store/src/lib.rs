@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod cycle;
+mod evidence;
 mod feedback;
 mod fund;
 mod fund_followup;
@@ -28,6 +29,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
 pub use auth::SessionRow;
 pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
+pub use evidence::{CitationRow, EvidenceSetRow};
 pub use feedback::FeedbackRow;
 pub use fund::{AllocationRow, NewRound, ProposalRow, RoundConstraintRow, RoundRow};
 pub use fund_followup::{AttachmentRow, OutcomeRow};

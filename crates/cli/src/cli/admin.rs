@@ -26,6 +26,30 @@ pub enum PolicyCommand {
         #[arg(long)]
         file: std::path::PathBuf,
     },
+    /// 案の方針の重点項目に候補領域のエビデンスを引用する（本部）/ make a draft policy's priority item cite a candidate area's evidence (HQ)
+    Cite {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 重点項目の id / the priority item's id
+        #[arg(long)]
+        item: String,
+        /// 候補領域（疾患領域・統合プロジェクトのコードまたは名称）/ the candidate area (code or name)
+        #[arg(long)]
+        area: String,
+    },
+    /// 引用を取り下げる（本部）/ withdraw a citation (HQ)
+    Uncite {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: FiscalYear,
+        /// 重点項目の id / the priority item's id
+        #[arg(long)]
+        item: String,
+        /// 候補領域 / the candidate area
+        #[arg(long)]
+        area: String,
+    },
     /// 案の方針を決定する（本部）/ decide a draft policy (HQ)
     Decide {
         /// 年度 / fiscal year

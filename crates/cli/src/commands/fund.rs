@@ -4,7 +4,7 @@ use haibun_domain::optimise::{Instance, OptimiseError, Options, solve};
 use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_service::{Actor, PlanChange, ProposalInput, Service, ServiceError};
 
-use haibun_sheets::book::{BookStyle, Document, write_html, write_xlsx};
+use haibun_sheets::book::{BookStyle, write_html, write_xlsx};
 
 use crate::cli::{Format, FundCommand};
 use crate::commands::lines::read_input;
@@ -212,13 +212,7 @@ pub async fn run(svc: &Service, actor: &Actor, command: FundCommand) -> Result<(
                 ));
             }
             let plan = svc.execution_plan(actor, round, unit.into()).await?;
-            let doc = Document {
-                title: &plan.title,
-                cover: &plan.cover,
-                tables: &plan.tables,
-                unit: plan.unit,
-                footer: &plan.footer,
-            };
+            let doc = plan.document();
             let bytes = if ext.as_deref() == Some("xlsx") {
                 write_xlsx(doc).map_err(|e| CliError::Service(ServiceError::Internal(e.into())))?
             } else {

@@ -2,6 +2,7 @@
 
 mod cycle;
 mod demo;
+mod evidence;
 mod fund;
 mod lines;
 mod pdca;
@@ -80,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Followup { command } => pdca::followup(&svc, &actor, command).await,
         Command::Fy { command } => pdca::fy(&svc, &actor, command).await,
         Command::Rs { command } => pdca::rs(&svc, &actor, command).await,
+        Command::Evidence { command } => evidence::run(&svc, &actor, command).await,
         Command::Classify { command } => review::classify(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,

@@ -17,6 +17,19 @@ pub async fn run(svc: &Service, actor: &Actor, command: PolicyCommand) -> Result
             println!("案の方針を差し替えました / the draft policy is replaced: {fy}");
             return Ok(());
         }
+        PolicyCommand::Cite { fy, item, area } => {
+            let c = svc.cite_evidence(actor, fy, &item, &area).await?;
+            println!(
+                "{} が {}（{}位）のエビデンスを引用しました / {} now cites the evidence for {} (rank {})",
+                c.item_id, c.area, c.cited_rank, c.item_id, c.area, c.cited_rank
+            );
+            return Ok(());
+        }
+        PolicyCommand::Uncite { fy, item, area } => {
+            svc.uncite_evidence(actor, fy, &item, &area).await?;
+            println!("引用を取り下げました / citation withdrawn: {item} {area}");
+            return Ok(());
+        }
         PolicyCommand::Decide { fy } => {
             svc.decide_policy(actor, fy).await?;
             println!("方針を決定しました / the policy is decided: {fy}");

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use rules::{Check, Criterion, FundRules, Param, Severity};
+pub use rules::{Check, Criterion, EvidenceRules, FundRules, Param, Severity};
 
 use crate::fiscal_year::FiscalYear;
 use crate::problem::{Location, Problem, ProblemCode};
@@ -60,6 +60,9 @@ pub struct Policy {
     /// The adjustment fund's rules (§3), if the policy sets them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjustment_fund: Option<FundRules>,
+    /// How evidence ranks candidate priority areas (§4), if the policy sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceRules>,
 }
 
 /// An integrated project.
@@ -313,6 +316,11 @@ impl Policy {
                     "評価項目と満点（score_max > 0）が必要です".into(),
                     "criteria and a score_max above 0 are required".into(),
                 );
+            }
+        }
+        if let Some(e) = &self.evidence {
+            for (ja, en) in crate::evidence::rules_problems(e) {
+                bad("evidence".into(), ja, en);
             }
         }
         let mut item_ids = HashSet::new();

@@ -41,6 +41,23 @@ pub struct Criterion {
     pub weight: u32,
 }
 
+/// How evidence is turned into candidate priority areas (§4: 研究者への調査、論文の分析、海外の
+/// 動向): which indicators count and by how much, as data HQ can see and change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRules {
+    /// The policy section.
+    pub section: String,
+    /// Publication growth is measured over this many years, ending at the latest year held.
+    pub window_years: i64,
+    /// A weight is moved up and down by this many points to show how ranks would move.
+    pub sensitivity_points: u32,
+    /// The country names that mean Japan in publication tables (compared after NFKC, any case).
+    pub japan: Vec<String>,
+    /// The indicators of the priority index and their weights (divided by their sum).
+    pub indicators: Vec<Criterion>,
+}
+
 /// A named check of §4 with its parameters (evaluated elsewhere).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,19 +11,7 @@ use crate::cycle::{check_text, event};
 use crate::{Actor, Service, ServiceError, ServiceResult, now, today};
 
 /// A decided round's execution plan (実行計画), ready to write as a workbook or a page.
-#[derive(Debug, Clone)]
-pub struct ExecutionPlan {
-    /// The title.
-    pub title: String,
-    /// The cover's lines.
-    pub cover: Vec<(String, String)>,
-    /// The funded lines, and the amounts by project.
-    pub tables: Vec<haibun_domain::book::Table>,
-    /// The unit.
-    pub unit: haibun_domain::book::ReportUnit,
-    /// The footer.
-    pub footer: String,
-}
+pub type ExecutionPlan = crate::Printable;
 
 /// The allocations as the lines of an execution plan or of the book's allocations table, named
 /// from the stored lines (empty if a line is no longer stored).

@@ -432,13 +432,7 @@ pub(super) async fn execution_plan(
         Ok(p) => p,
         Err(e) => return page_error(e, v.lang),
     };
-    let doc = haibun_sheets::book::Document {
-        title: &plan.title,
-        cover: &plan.cover,
-        tables: &plan.tables,
-        unit: plan.unit,
-        footer: &plan.footer,
-    };
+    let doc = plan.document();
     match q.format.as_deref().unwrap_or("xlsx") {
         "xlsx" => match haibun_sheets::book::write_xlsx(doc) {
             Ok(bytes) => (

@@ -12,7 +12,36 @@ use std::collections::BTreeMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-use crate::shares::Shares;
+use crate::policy::EvidenceRules;
+
+pub mod report;
+
+/// What is wrong with a policy's evidence rules, as (Japanese, English) messages.
+pub fn rules_problems(rules: &EvidenceRules) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if !(1..=30).contains(&rules.window_years) {
+        out.push((
+            format!("window_years は 1〜30 で指定してください: {}", rules.window_years),
+            format!("window_years must be 1 to 30: {}", rules.window_years),
+        ));
+    }
+    if rules.japan.iter().all(|j| j.trim().is_empty()) {
+        out.push(("japan（日本を表す国名）が空です".into(), "japan (the names of Japan) is empty".into()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in &rules.indicators {
+        if !report::INDICATORS.contains(&c.code.as_str()) || !seen.insert(c.code.as_str()) {
+            out.push((
+                format!("指標のコードが不明または重複しています: {}（{}）", c.code, report::INDICATORS.join(", ")),
+                format!("an indicator code is unknown or repeated: {} ({})", c.code, report::INDICATORS.join(", ")),
+            ));
+        }
+    }
+    if rules.indicators.iter().map(|c| u64::from(c.weight)).sum::<u64>() == 0 {
+        out.push(("指標の重みの合計が 0 です".into(), "the indicators' weights sum to 0".into()));
+    }
+    out
+}
 
 /// Why an evidence computation could not be done.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,9 +54,6 @@ pub enum EvidenceError {
         /// The year.
         year: i64,
     },
-    /// A source category has no mapping to areas.
-    #[error("分類「{0}」の対応表がありません / no mapping for the category \"{0}\"")]
-    Unmapped(String),
 }
 
 /// An exchange rate the user entered: yen per unit of `currency` in `year`.
@@ -53,22 +79,6 @@ pub fn to_yen(amount: Decimal, currency: &str, year: i64, rates: &[Rate]) -> Res
         .ok_or_else(|| EvidenceError::NoRate { currency: currency.to_string(), year })
 }
 
-/// Spreads amounts by source category over areas, by each category's mapping shares (which sum
-/// to 100 by construction of [`Shares`]). Every category must be mapped.
-pub fn by_area(
-    amounts: &[(String, Decimal)],
-    mapping: &BTreeMap<String, Shares>,
-) -> Result<BTreeMap<String, Decimal>, EvidenceError> {
-    let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
-    for (category, amount) in amounts {
-        let shares = mapping.get(category).ok_or_else(|| EvidenceError::Unmapped(category.clone()))?;
-        for (area, pct) in shares.pairs() {
-            *out.entry(area.clone()).or_default() += *amount * Decimal::from(*pct) / Decimal::ONE_HUNDRED;
-        }
-    }
-    Ok(out)
-}
-
 /// `part` as a percent of `total`, half up to one decimal; `None` when the total is zero.
 pub fn share_percent(part: Decimal, total: Decimal) -> Option<Decimal> {
     if total.is_zero() {
@@ -78,12 +88,14 @@ pub fn share_percent(part: Decimal, total: Decimal) -> Option<Decimal> {
 }
 
 /// Compound annual growth between two counts `years` apart, in percent: `None` for a single
-/// year (no span), a start of zero, or a negative span.
-pub fn cagr_percent(start: u64, end: u64, years: i64) -> Option<f64> {
-    if years <= 0 || start == 0 {
+/// year (no span), a start of zero or below, or a negative span.
+pub fn cagr_percent(start: Decimal, end: Decimal, years: i64) -> Option<f64> {
+    use rust_decimal::prelude::ToPrimitive;
+    if years <= 0 || start <= Decimal::ZERO || end < Decimal::ZERO {
         return None;
     }
-    let g = ((end as f64 / start as f64).powf(1.0 / years as f64) - 1.0) * 100.0;
+    let ratio = (end / start).to_f64()?;
+    let g = (ratio.powf(1.0 / years as f64) - 1.0) * 100.0;
     Some((g * 10.0).round() / 10.0)
 }
 
@@ -178,13 +190,10 @@ pub fn sensitivity(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shares::Shares;
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
-    }
-
-    fn shares(pairs: &[(&str, u8)]) -> Shares {
-        Shares::new(pairs.iter().map(|(c, p)| (c.to_string(), *p)).collect()).unwrap()
     }
 
     #[test]
@@ -199,19 +208,9 @@ mod tests {
     }
 
     #[test]
-    fn categories_spread_over_areas_by_their_shares() {
-        let mapping = BTreeMap::from([
-            ("Cancer".to_string(), shares(&[("CANCER", 100)])),
-            ("Brain Disorders".to_string(), shares(&[("NEURO_PSYCH", 60), ("AGING_DEMENTIA", 40)])),
-        ]);
-        let got = by_area(&[("Cancer".into(), d("100")), ("Brain Disorders".into(), d("50"))], &mapping).unwrap();
-        assert_eq!(got["CANCER"], d("100"));
-        assert_eq!(got["NEURO_PSYCH"], d("30"));
-        assert_eq!(got["AGING_DEMENTIA"], d("20"));
-        assert_eq!(by_area(&[("Other".into(), d("1"))], &mapping), Err(EvidenceError::Unmapped("Other".into())));
-        assert!(by_area(&[], &mapping).unwrap().is_empty(), "an empty table gives no area");
-        // A mapping whose shares do not sum to 100 cannot be built.
+    fn a_mapping_whose_shares_do_not_sum_to_100_cannot_be_built() {
         assert!(Shares::new(vec![("CANCER".into(), 60), ("RARE".into(), 30)]).is_err());
+        assert!(Shares::new(vec![("CANCER".into(), 60), ("RARE".into(), 40)]).is_ok());
     }
 
     #[test]
@@ -220,10 +219,10 @@ mod tests {
         assert_eq!(share_percent(d("1"), d("8")), Some(d("12.5")));
         assert_eq!(share_percent(d("5"), d("0")), None, "a zero denominator is no share");
         // 100 → 121 over two years is 10 % a year.
-        assert_eq!(cagr_percent(100, 121, 2), Some(10.0));
-        assert_eq!(cagr_percent(200, 100, 1), Some(-50.0));
-        assert_eq!(cagr_percent(100, 150, 0), None, "a single year has no growth");
-        assert_eq!(cagr_percent(0, 10, 3), None, "growth from nothing is undefined");
+        assert_eq!(cagr_percent(d("100"), d("121"), 2), Some(10.0));
+        assert_eq!(cagr_percent(d("200"), d("100"), 1), Some(-50.0));
+        assert_eq!(cagr_percent(d("100"), d("150"), 0), None, "a single year has no growth");
+        assert_eq!(cagr_percent(d("0"), d("10"), 3), None, "growth from nothing is undefined");
         // (4 × 10 + 2 × 30) / 40 = 2.5.
         assert_eq!(survey_score(&[(d("4"), 10), (d("2"), 30)]), Some(d("2.5")));
         assert_eq!(survey_score(&[]), None);
