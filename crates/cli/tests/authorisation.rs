@@ -59,9 +59,12 @@ enum Op {
     RespondToFollowup,
     DraftPolicy,
     ImportRs,
+    ImportEvidence,
+    ViewEvidence,
+    CiteEvidence,
 }
 
-const OPS: [Op; 44] = [
+const OPS: [Op; 47] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -106,6 +109,9 @@ const OPS: [Op; 44] = [
     Op::RespondToFollowup,
     Op::DraftPolicy,
     Op::ImportRs,
+    Op::ImportEvidence,
+    Op::ViewEvidence,
+    Op::CiteEvidence,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -141,6 +147,10 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::LinkLineToMeasure | Op::ReportActual | Op::RespondToFollowup => any(&["mext", "system"]),
         Op::OpenFollowup | Op::EvaluateMeasure => any(&["co", "system"]),
         Op::RecordLineAction | Op::OpenYear | Op::DraftPolicy => any(&["hq", "system"]),
+        // Evidence is HQ's to gather and the Cabinet Office's and HQ's to read; citing it in a
+        // draft policy is HQ's.
+        Op::ImportEvidence | Op::CiteEvidence => any(&["hq", "system"]),
+        Op::ViewEvidence => any(&["co", "hq", "system"]),
     }
 }
 
@@ -233,6 +243,15 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
         Op::RespondToFollowup => svc.respond_to_followup(actor, fy(), "MEXT", line, "対応する").await,
         Op::DraftPolicy => svc.decide_policy(actor, fy()).await,
         Op::ImportRs => svc.import_rs_budget(actor, "2-1.csv", b"").await.map(drop),
+        Op::ImportEvidence => {
+            let source =
+                haibun_service::EvidenceSource { source: "x".into(), as_of: "2023-03-31".into(), licence: "x".into() };
+            let rates = b"currency,year,yen_per_unit\nUSD,2022,130\n";
+            let table = haibun_domain::evidence::report::Table::Rates;
+            svc.import_evidence(actor, fy(), table, &source, "r.csv", rates).await.map(drop)
+        }
+        Op::ViewEvidence => svc.evidence_report(actor, fy()).await.map(drop),
+        Op::CiteEvidence => svc.uncite_evidence(actor, fy(), "PHARMA-01", "CANCER").await,
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
         }
@@ -253,8 +272,13 @@ async fn observable(svc: &Service) -> String {
     let fund = format!("{:?}|{:?}|{:?}", fund.pool, fund.rounds, fund.allocations);
     let status = svc.status(&admin, fy(), "2022-09-01").await.unwrap();
     let pdca = format!("{:?}|{:?}", svc.measures(&admin, fy()).await.unwrap(), svc.followup(&admin, 1).await.unwrap());
+    let evidence = format!(
+        "{:?}|{:?}",
+        svc.evidence_report(&admin, fy()).await.unwrap().sets,
+        svc.policy_citations(&admin, fy()).await.unwrap()
+    );
     format!(
-        "{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{prior:?}|{fund}|{:?}|{pdca}",
+        "{lines:?}|{packages:?}|{events}|{threads:?}|{users}|{snapshots:?}|{prior:?}|{fund}|{:?}|{pdca}|{evidence}",
         status.calendar
     )
 }

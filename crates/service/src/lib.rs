@@ -38,6 +38,7 @@ pub use classify::{LineSuggestions, PendingSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
 pub use error::{ServiceError, ServiceResult};
 pub use evidence::{EvidenceImport, EvidenceSource, EvidenceView};
+pub use evidence_book::{shown as evidence_shown, shown_f as evidence_shown_f};
 pub use followup::FollowupView;
 pub use fund::{
     ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundDetail, RoundStatus, plan_digest,

@@ -15,35 +15,35 @@ use crate::error::page_error;
 use crate::pages::{Chrome, render};
 use crate::session::Viewer;
 
-const WIDTH: i64 = 640;
-const BAR: i64 = 28;
-const LABEL: i64 = 190;
+pub(crate) const WIDTH: i64 = 640;
+pub(crate) const BAR: i64 = 28;
+pub(crate) const LABEL: i64 = 190;
 
 /// A rectangle to draw, with its class and a title for screen readers and tooltips.
 pub struct Rect {
-    x: i64,
-    y: i64,
-    w: i64,
-    h: i64,
-    class: String,
-    title: String,
+    pub(crate) x: i64,
+    pub(crate) y: i64,
+    pub(crate) w: i64,
+    pub(crate) h: i64,
+    pub(crate) class: String,
+    pub(crate) title: String,
 }
 
 /// A text label.
 pub struct Label {
-    x: i64,
-    y: i64,
-    text: String,
-    anchor: &'static str,
+    pub(crate) x: i64,
+    pub(crate) y: i64,
+    pub(crate) text: String,
+    pub(crate) anchor: &'static str,
 }
 
 /// One chart: its size, shapes and labels.
 pub struct Chart {
-    title: String,
-    height: i64,
-    rects: Vec<Rect>,
-    labels: Vec<Label>,
-    legend: Vec<(String, String)>,
+    pub(crate) title: String,
+    pub(crate) height: i64,
+    pub(crate) rects: Vec<Rect>,
+    pub(crate) labels: Vec<Label>,
+    pub(crate) legend: Vec<(String, String)>,
 }
 
 #[derive(Template)]

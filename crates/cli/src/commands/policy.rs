@@ -38,6 +38,16 @@ pub async fn run(svc: &Service, actor: &Actor, command: PolicyCommand) -> Result
     };
     let p = svc.policy(fy).await?;
     let (status, based_on) = svc.policy_status(fy).await?;
+    // The evidence each priority item cites (shown to those who may see the evidence).
+    let cites = svc.policy_citations(actor, fy).await.unwrap_or_default();
+    let cited = |id: &str| -> String {
+        let mine: Vec<String> = cites
+            .iter()
+            .filter(|c| c.item_id == id)
+            .map(|c| format!("{}（{}位/rank）", c.area, c.cited_rank))
+            .collect();
+        if mine.is_empty() { String::new() } else { format!("\n        引用/cites: {}", mine.join(", ")) }
+    };
     if format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&p).expect("policy serialises"));
         return Ok(());
@@ -49,14 +59,14 @@ pub async fn run(svc: &Service, actor: &Actor, command: PolicyCommand) -> Result
     for pr in &p.projects {
         println!("  {} {:<8} {} / {}", pr.symbol, pr.code, pr.name_ja, pr.name_en);
         for item in &pr.priority_items {
-            println!("      [{}] {}", item.id, item.text_ja);
+            println!("      [{}] {}{}", item.id, item.text_ja, cited(&item.id));
         }
     }
     println!("\n■ 重点・その他の領域 / cross-cutting and other areas");
     for a in &p.areas {
         println!("  {:<13} {} / {} (§{})", a.code, a.name_ja, a.name_en, a.section);
         for item in &a.priority_items {
-            println!("      [{}] {}", item.id, item.text_ja);
+            println!("      [{}] {}{}", item.id, item.text_ja, cited(&item.id));
         }
     }
     for (title, kind) in [
@@ -68,6 +78,12 @@ pub async fn run(svc: &Service, actor: &Actor, command: PolicyCommand) -> Result
         println!("\n■ {title}");
         for e in p.entries(kind) {
             println!("  {:<15} {} / {}", e.code, e.label_ja, e.label_en);
+        }
+    }
+    if let Some(e) = &p.evidence {
+        println!("\n■ エビデンスの指標と重み / evidence indicators and weights (§{})", e.section);
+        for w in &e.indicators {
+            println!("  {:<20} {:>3}  {} / {}", w.code, w.weight, w.name_ja, w.name_en);
         }
     }
     println!("\n■ 留意点のチェック / checks (§4)");

@@ -2,6 +2,7 @@
 
 mod audit;
 mod compile;
+mod evidence;
 mod fund;
 mod fund_forms;
 mod home;
@@ -74,6 +75,10 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/followup/{id}/action", post(pdca_forms::action))
         .route("/followup/{id}/close", post(pdca_forms::close))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}/respond", post(pdca_forms::respond))
+        .route("/years/{fy}/evidence", get(evidence::page))
+        .route("/years/{fy}/evidence/report", get(evidence::report))
+        .route("/years/{fy}/policy", get(evidence::policy_page))
+        .route("/years/{fy}/policy/cite", post(evidence::cite))
         .route("/years/{fy}/check", get(review::check))
         .route("/years/{fy}/overlaps", get(review::overlaps))
         .route("/years/{fy}/overlaps/decide", post(review::decide_overlap))
