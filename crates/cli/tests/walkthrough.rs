@@ -109,4 +109,38 @@ fn the_readme_walkthrough_carries_the_demo_to_settlement() {
     assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
     let status = ok(&t, &["status", "--fy", "2023"]);
     assert!(!status.contains("OVERDUE") && status.contains("settled"), "{status}");
+
+    // FY2024 opened, its evidence imported, and its draft policy citing a candidate.
+    ok(&t, &["--as", "hq-kobayashi", "fy", "open", "2024", "--from", "2023"]);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../service/demo-evidence");
+    for table in ["rates", "funding", "mapping", "publications", "survey"] {
+        let path = format!("{dir}/{table}.csv");
+        ok(
+            &t,
+            &[
+                "--as",
+                "hq-kobayashi",
+                "evidence",
+                "import",
+                "--fy",
+                "2024",
+                "--table",
+                table,
+                "--file",
+                &path,
+                "--source",
+                "例示・架空 / illustrative",
+                "--as-of",
+                "2023-03-31",
+                "--licence",
+                "demo only",
+            ],
+        );
+    }
+    let report = ok(&t, &["--as", "hq-kobayashi", "evidence", "report", "--fy", "2024"]);
+    assert!(report.contains("重点化の候補領域") && report.contains("INFECTIOUS"), "{report}");
+    ok(&t, &["--as", "hq-kobayashi", "policy", "cite", "--fy", "2024", "--item", "PHARMA-01", "--area", "感染症"]);
+    let shown = ok(&t, &["--as", "hq-kobayashi", "policy", "show", "--fy", "2024"]);
+    assert!(shown.contains("引用/cites: INFECTIOUS"), "{shown}");
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
 }

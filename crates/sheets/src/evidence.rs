@@ -12,7 +12,7 @@ use haibun_domain::evidence::report::{
     Dimension, EvidenceRows, FundingRow, MappingRow, PublicationRow, Source, SurveyRow, Table,
 };
 use haibun_domain::policy::Kind;
-use haibun_domain::problem::{Location, Problem, ProblemCode, column_letter};
+use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::shares::Shares;
 use rust_decimal::Decimal;
 
@@ -45,14 +45,7 @@ pub fn read_evidence(table: Table, bytes: &[u8], file: &str, policy: &Policy) ->
     let label = table.name_ja();
     let parsed = read_table(bytes, file, label, &[])?;
     let cols = columns(table);
-    let sheet = parsed.sheet.clone();
-    let at = |row: Option<u32>, column: Option<usize>, field: &str| Location {
-        file: Some(file.to_string()),
-        sheet: sheet.clone(),
-        row,
-        column: column.map(column_letter),
-        field: Some(field.to_string()),
-    };
+    let at = |row: Option<u32>, column: Option<usize>, field: &str| parsed.at(file, row, column, Some(field));
     // Each column by either name; a column named twice is ambiguous.
     let mut problems = Vec::new();
     let mut index = Vec::new();
@@ -96,7 +89,7 @@ pub fn read_evidence(table: Table, bytes: &[u8], file: &str, policy: &Policy) ->
         Table::Rates => EvidenceRows::Rates(r.rates(&cells)),
     };
     let mut problems = r.problems;
-    problems.extend(parsed.broken);
+    problems.extend(parsed.broken.clone());
     if rows.is_empty() && problems.is_empty() {
         problems.push(Problem::new(
             ProblemCode::NoData,

@@ -122,8 +122,8 @@ fn amount(raw: &str) -> Result<Option<i64>, ()> {
 /// that is not a year, two summary rows for one line and year) is reported with its row and
 /// column, and nothing is returned.
 pub fn read_rs_budget(bytes: &[u8], file: &str) -> Result<RsBudgetFile, Vec<Problem>> {
-    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| at(file, row, column, field);
     let table = read_table(bytes, file, "RS 2-1", &REQUIRED)?;
+    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| table.at(file, row, column, field);
     let col: Vec<Option<usize>> = REQUIRED.iter().map(|r| table.keys.iter().position(|k| *k == key(r))).collect();
     let mut problems = Vec::new();
     let idx = |name: &str| col[REQUIRED.iter().position(|r| *r == name).expect("a required column")].expect("checked");
@@ -264,6 +264,13 @@ pub(crate) struct Table {
     pub sheet: Option<String>,
 }
 
+impl Table {
+    /// A location in the file read (naming the sheet when it was a workbook).
+    pub fn at(&self, file: &str, row: Option<u32>, column: Option<usize>, field: Option<&str>) -> Location {
+        Location { sheet: self.sheet.clone(), ..at(file, row, column, field) }
+    }
+}
+
 /// A location in an RS file.
 pub(crate) fn at(file: &str, row: Option<u32>, column: Option<usize>, field: Option<&str>) -> Location {
     Location { row, column: column.map(column_letter), field: field.map(str::to_string), ..Location::file(file) }
@@ -371,5 +378,49 @@ mod tests {
         for bad in ["12.5", "1.5E+0", "abc", "1e400", "--1", "."] {
             assert_eq!(amount(bad), Err(()), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_workbook_reads_as_its_first_sheet_with_the_sheet_named_in_problems() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("2-1").unwrap();
+        for (c, h) in REQUIRED.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let row = [
+            "0001-01",
+            "2023",
+            "事業A",
+            "文部科学省",
+            "2022",
+            "1000",
+            "0",
+            "0",
+            "0",
+            "1000",
+            "900",
+            "0.9",
+            "0",
+            "1100",
+            "",
+            "",
+        ];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        ws.write_string(2, 0, "0001-02").unwrap();
+        ws.write_string(2, 1, "x").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let problems = read_rs_budget(&bytes, "2-1.xlsx").unwrap_err();
+        assert!(problems.iter().all(|p| p.location.sheet.as_deref() == Some("2-1") && p.location.row == Some(3)));
+        // Without the broken row it reads as the CSV would.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in REQUIRED.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+            ws.write_string(1, c as u16, row[c]).unwrap();
+        }
+        let read = read_rs_budget(&wb.save_to_buffer().unwrap(), "2-1.xlsx").unwrap();
+        assert_eq!((read.rows.len(), read.rows[0].executed), (1, Some(Yen(900))));
     }
 }

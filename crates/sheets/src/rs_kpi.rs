@@ -6,7 +6,7 @@
 use haibun_domain::pdca::{Direction, KpiKind, parse_value};
 use haibun_domain::problem::{Problem, ProblemCode};
 
-use crate::rs::{at, key, read_table, rs_id_ok};
+use crate::rs::{key, read_table, rs_id_ok};
 
 const ID: &str = "予算事業ID";
 const NAME: &str = "事業名";
@@ -103,9 +103,9 @@ fn direction_of(raw: &str) -> Option<Direction> {
 
 /// Reads an RS 3-1 file; every problem located by row and column, nothing returned on any.
 pub fn read_rs_kpis(bytes: &[u8], file: &str) -> Result<RsKpiFile, Vec<Problem>> {
-    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| at(file, row, column, field);
     let table =
         read_table(bytes, file, "RS 3-1", &[ID, NUMBER, KIND, TERM, QUANT, INDICATOR, UNIT, DIRECTION, ROW_KIND])?;
+    let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| table.at(file, row, column, field);
     let keys = &table.keys;
     let find = |name: &str| keys.iter().position(|k| *k == key(name));
     let mut problems = Vec::new();

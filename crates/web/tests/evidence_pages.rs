@@ -80,3 +80,104 @@ async fn the_policy_page_sets_candidates_beside_the_priority_items() {
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("エビデンスは内閣府と本部が閲覧します") && !html.contains("data-area=\"CANCER\""));
 }
+
+const TABLES: [(&str, &str); 5] = [
+    ("rates", include_str!("../../service/demo-evidence/rates.csv")),
+    ("funding", include_str!("../../service/demo-evidence/funding.csv")),
+    ("mapping", include_str!("../../service/demo-evidence/mapping.csv")),
+    ("publications", include_str!("../../service/demo-evidence/publications.csv")),
+    ("survey", include_str!("../../service/demo-evidence/survey.csv")),
+];
+
+/// Uploads an evidence table through the page's form (multipart, with the CSRF token).
+async fn upload(b: &Browser<'_>, fy: i64, table: &str, as_of: &str, bytes: &[u8]) -> (StatusCode, String) {
+    let boundary = "evidence-boundary";
+    let mut body = String::new();
+    for (k, v) in [
+        ("csrf", b.csrf.as_str()),
+        ("table", table),
+        ("source", "例示 / illustrative"),
+        ("as_of", as_of),
+        ("licence", "test only"),
+    ] {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{table}.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    ));
+    let mut bytes_body = body.into_bytes();
+    bytes_body.extend_from_slice(bytes);
+    bytes_body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/years/{fy}/evidence"))
+        .header(axum::http::header::COOKIE, &b.cookie)
+        .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(bytes_body))
+        .unwrap();
+    let (s, body, h) = b.app.call(req).await;
+    (s, h.get(axum::http::header::LOCATION).map_or(body, |l| l.to_str().unwrap().to_string()))
+}
+
+#[tokio::test]
+async fn hq_imports_evidence_and_a_draft_policy_cites_it_through_the_pages() {
+    use haibun_domain::workflow::Action;
+    let app = app().await;
+    let admin = haibun_service::Actor::system();
+    app.svc.package_action(&admin, fy(), "MEXT", Action::Submit, None).await.unwrap();
+    let hearing = haibun_service::HearingInput { date: "2022-09-01".into(), ..Default::default() };
+    app.svc.record_hearing(&admin, fy(), "MEXT", hearing).await.unwrap();
+    app.svc.package_action(&admin, fy(), "MEXT", Action::Consent, None).await.unwrap();
+    app.svc.compile_snapshot(&admin, fy()).await.unwrap();
+    app.svc.submit_snapshot(&admin, fy(), None).await.unwrap();
+    app.svc.settle(&admin, fy(), true).await.unwrap();
+    let fy24 = haibun_domain::FiscalYear::try_from(2024).unwrap();
+    app.svc.open_year(&admin, fy24, fy()).await.unwrap();
+
+    let hq = Browser::sign_in(&app, "hq").await;
+    let (_, html) = hq.get("/years/2024/evidence").await;
+    assert!(html.contains("id=\"evidence-import\"") && html.contains("id=\"evidence-missing\""), "{html}");
+    // A bad table is refused with where, and nothing is written.
+    let (s, html) =
+        upload(&hq, 2024, "mapping", "2023-03-31", b"source,category,target,share\nfunding,Cancer,CANCER,60\n").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("60%") && html.contains("mapping.csv"), "{html}");
+    let (s, _) = upload(&hq, 2024, "rates", "31 March", TABLES[0].1.as_bytes()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the as-of date must be a date");
+    assert!(app.svc.evidence_report(&admin, fy24).await.unwrap().sets.is_empty());
+    // A ministry may not upload; HQ's tables go in.
+    let mext = Browser::sign_in(&app, "mext").await;
+    assert_eq!(upload(&mext, 2024, "rates", "2023-03-31", TABLES[0].1.as_bytes()).await.0, StatusCode::FORBIDDEN);
+    for (table, text) in TABLES {
+        let (s, to) = upload(&hq, 2024, table, "2023-03-31", text.as_bytes()).await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/years/2024/evidence#evidence-sources"), "{table}");
+    }
+    let (_, html) = hq.get("/years/2024/evidence").await;
+    assert!(!html.contains("id=\"evidence-missing\"") && html.matches("<tr data-area=").count() == 13);
+
+    // The draft policy: the candidates beside the items, and a form on each item.
+    let (_, html) = hq.get("/years/2024/policy").await;
+    assert!(html.contains("id=\"policy-status\">案") && html.contains("class=\"inline cite-form\""), "{html}");
+    let (s, to) = hq.post("/years/2024/policy/cite", &[("item", "PHARMA-01"), ("area", "INFECTIOUS")]).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/years/2024/policy#item-PHARMA-01"));
+    let (_, html) = hq.get("/years/2024/policy").await;
+    assert!(html.contains("class=\"badge cite\" data-area=\"INFECTIOUS\""), "{html}");
+    let cites = app.svc.policy_citations(&admin, fy24).await.unwrap();
+    assert_eq!(cites.len(), 1);
+    let basis: serde_json::Value = serde_json::from_str(&cites[0].basis).unwrap();
+    assert_eq!(basis["candidate"]["area"], "INFECTIOUS", "the evidence as it stood is stored with the citation");
+    assert!(basis["evidence"]["funding_gap_pt"].is_string() && basis["sources"].as_array().unwrap().len() == 5);
+    // The Cabinet Office reads the citations but may not cite.
+    let co = Browser::sign_in(&app, "co").await;
+    let (_, html) = co.get("/years/2024/policy").await;
+    assert!(html.contains("data-area=\"INFECTIOUS\"") && !html.contains("class=\"inline cite-form\""));
+    assert_eq!(
+        co.post("/years/2024/policy/cite", &[("item", "PHARMA-01"), ("area", "CANCER")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Withdrawn.
+    let (s, _) =
+        hq.post("/years/2024/policy/cite", &[("item", "PHARMA-01"), ("area", "INFECTIOUS"), ("undo", "1")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(app.svc.policy_citations(&admin, fy24).await.unwrap().is_empty());
+}

@@ -5,13 +5,13 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use haibun_domain::evidence::report::{AreaEvidence, Candidate, Dimension};
+use haibun_domain::evidence::report::{AreaEvidence, Candidate, Dimension, Table};
 use haibun_domain::workflow::YearAction;
 use haibun_domain::{FiscalYear, Policy};
-use haibun_service::{CitationRow, EvidenceView, ServiceError};
+use haibun_service::{CitationRow, EvidenceSource, EvidenceView, ServiceError};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
@@ -29,6 +29,8 @@ struct EvidencePage {
     fy: FiscalYear,
     view: EvidenceView,
     charts: Vec<Chart>,
+    can_import: bool,
+    tables: &'static [Table],
 }
 
 impl EvidencePage {
@@ -183,7 +185,8 @@ pub(super) async fn page(State(st): State<AppState>, v: Viewer, Path(fy): Path<i
     };
     let c = Chrome::of(&v, format!("/years/{}/evidence", fy.year()));
     let charts = charts(&view, &c);
-    render(&EvidencePage { c, fy, view, charts })
+    let can_import = may(&v, YearAction::ImportEvidence);
+    render(&EvidencePage { c, fy, view, charts, can_import, tables: Table::ALL })
 }
 
 /// `?format=xlsx|html`.
@@ -239,6 +242,59 @@ pub(super) async fn report(
             ),
             v.lang,
         ),
+    }
+}
+
+/// HQ uploads an evidence table (multipart: csrf, table, source, as_of, licence, file); the
+/// service reads it whole or refuses it, located, writing nothing.
+pub(super) async fn upload(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(fy): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let fy = match fy_of(fy, v.lang) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let mut form: Vec<(String, String)> = Vec::new();
+    let (mut file_name, mut bytes) = (String::from("upload"), Vec::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                if name == "file" {
+                    file_name = field.file_name().unwrap_or("upload").to_string();
+                    match field.bytes().await {
+                        Ok(b) => bytes = b.to_vec(),
+                        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "upload failed").into_response(),
+                    }
+                } else {
+                    form.push((name, field.text().await.unwrap_or_default()));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return (StatusCode::BAD_REQUEST, "malformed upload").into_response(),
+        }
+    }
+    if let Err(r) = csrf_ok(&v, field(&form, "csrf")) {
+        return r;
+    }
+    let Some(table) = Table::parse(field(&form, "table")) else {
+        let (ja, en) = (
+            format!("表は {} のいずれかです", Table::choices()),
+            format!("the table must be one of {}", Table::choices()),
+        );
+        return page_error(ServiceError::invalid(haibun_domain::ProblemCode::InvalidArgument, "table", ja, en), v.lang);
+    };
+    let source = EvidenceSource {
+        source: field(&form, "source").into(),
+        as_of: field(&form, "as_of").into(),
+        licence: field(&form, "licence").into(),
+    };
+    match st.svc.import_evidence(&v.actor, fy, table, &source, &file_name, &bytes).await {
+        Ok(_) => Redirect::to(&format!("/years/{}/evidence#evidence-sources", fy.year())).into_response(),
+        Err(e) => page_error(e, v.lang),
     }
 }
 

@@ -75,7 +75,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/followup/{id}/action", post(pdca_forms::action))
         .route("/followup/{id}/close", post(pdca_forms::close))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}/respond", post(pdca_forms::respond))
-        .route("/years/{fy}/evidence", get(evidence::page))
+        .route("/years/{fy}/evidence", get(evidence::page).post(evidence::upload))
         .route("/years/{fy}/evidence/report", get(evidence::report))
         .route("/years/{fy}/policy", get(evidence::policy_page))
         .route("/years/{fy}/policy/cite", post(evidence::cite))
