@@ -94,6 +94,28 @@ fn ranked_with_evidence(db: Db) {
             assert!(html.contains("重点化の候補領域（順位と根拠）") && html.contains("例示 / illustrative"));
         }
     }
+    // LibreOffice, the real reader, opens the workbook and computes the same totals (once: SQLite).
+    match soffice() {
+        Some(soffice) if db == Db::Sqlite => {
+            let sheets = libreoffice_csv(soffice, &t.path("evidence.xlsx"), &t.path("lo"));
+            let cands = &sheets["候補領域"];
+            assert_eq!(cands.len() - 5, 13, "13 candidates between the headers and the total: {cands:?}");
+            let disease = &sheets["疾患領域別"];
+            let total = disease.last().unwrap();
+            assert_eq!(total[0], "合計 / total");
+            let requested: i64 = r["report"]["areas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["dimension"] == "disease_area")
+                .map(|a| a["request"].as_i64().unwrap())
+                .sum();
+            let lo: f64 = total[1].parse().unwrap();
+            assert!((lo - requested as f64 / 1e6).abs() < 1e-6, "{lo} against {requested} yen");
+        }
+        None if std::env::var_os("HAIBUN_REQUIRE_LIBREOFFICE").is_some() => panic!("LibreOffice is required"),
+        _ => {}
+    }
     let needs_output = haibun(&t, &["--as", "co", "evidence", "report", "--fy", "2023", "--format", "xlsx"]);
     assert_eq!(needs_output.status.code(), Some(2));
 

@@ -101,3 +101,59 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// LibreOffice's `soffice`, if installed.
+pub fn soffice() -> Option<&'static str> {
+    ["soffice", "libreoffice"]
+        .into_iter()
+        .find(|c| std::process::Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+}
+
+/// Converts every sheet of `xlsx` to UTF-8 CSV with LibreOffice, recalculating every formula on
+/// load (a fresh profile sets OOXMLRecalcMode to "always"), raw values rather than as shown.
+/// Returns sheet name → rows.
+pub fn libreoffice_csv(soffice: &str, xlsx: &Path, out: &Path) -> std::collections::HashMap<String, Vec<Vec<String>>> {
+    let profile = out.join("lo-profile");
+    let user = profile.join("user");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(
+        user.join("registrymodifications.xcu"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#,
+    )
+    .unwrap();
+    let csv_dir = out.join("lo-csv");
+    std::fs::create_dir_all(&csv_dir).unwrap();
+    let status = std::process::Command::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--norestore", "--convert-to"])
+        // 44 = comma, 34 = ", 76 = UTF-8, from line 1, raw values (not as shown), every sheet (-1).
+        .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+        .arg("--outdir")
+        .arg(&csv_dir)
+        .arg(xlsx)
+        .output()
+        .expect("run soffice");
+    assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
+    let stem = xlsx.file_stem().unwrap().to_str().unwrap();
+    let mut sheets = std::collections::HashMap::new();
+    for entry in std::fs::read_dir(&csv_dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_stem().unwrap().to_str().unwrap().to_string();
+        let Some(sheet) = name.strip_prefix(&format!("{stem}-")) else { continue };
+        let rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(&p)
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        sheets.insert(sheet.to_string(), rows);
+    }
+    sheets
+}
