@@ -114,6 +114,23 @@ try {
   await page.goto(`${base}/audit`);
   check('the audit chain verifies', (await page.locator('#chain-ok').count()) === 1);
   await snap('audit');
+
+  // HQ imports the illustrative evidence through the evidence page and sees the ranked candidates.
+  const evidence = join(fixtures, '..', '..', '..', 'crates', 'service', 'demo-evidence');
+  for (const t of ['rates', 'funding', 'mapping', 'publications', 'survey']) {
+    await page.goto(`${base}/years/2023/evidence`);
+    await page.selectOption('#evidence-import select[name=table]', t);
+    await page.fill('#evidence-import input[name=source]', '例示 / illustrative');
+    await page.fill('#evidence-import input[name=as_of]', '2023-03-31');
+    await page.fill('#evidence-import input[name=licence]', 'browser test');
+    await page.setInputFiles('#evidence-import input[name=file]', join(evidence, `${t}.csv`));
+    await Promise.all([page.waitForURL(/evidence#evidence-sources/), page.click('#evidence-import button[type=submit]')]);
+  }
+  const ranked = await page.locator('#candidates-disease_area tbody tr').count();
+  check('HQ imports the evidence through the page and sees the seven disease areas ranked', ranked === 7, String(ranked));
+  const bars = await page.locator('figure.chart svg rect').count();
+  check('the evidence charts are drawn', bars > 10, String(bars));
+  await snap('evidence');
 } catch (e) {
   failed += 1;
   console.log(`FAILED - ${e.stack || e}`);
