@@ -14,7 +14,7 @@ use haibun_domain::FiscalYear;
 
 pub use admin::{PolicyCommand, TokenCommand, UserCommand};
 pub use args::{BookFormatArg, Format, ReportUnitArg, StageArg, UnitArg};
-pub use evidence::{EvidenceCommand, EvidenceFormat, TableArg};
+pub use evidence::{EvidenceCommand, EvidenceFormat};
 pub use fund::FundCommand;
 pub use pdca::{FollowupCommand, FyCommand, MeasureCommand, RsCommand};
 pub use review::{ClassifyCommand, OverlapCommand};

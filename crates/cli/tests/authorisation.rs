@@ -251,7 +251,7 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
             svc.import_evidence(actor, fy(), table, &source, "r.csv", rates).await.map(drop)
         }
         Op::ViewEvidence => svc.evidence_report(actor, fy()).await.map(drop),
-        Op::CiteEvidence => svc.uncite_evidence(actor, fy(), "PHARMA-01", "CANCER").await,
+        Op::CiteEvidence => svc.uncite_evidence(actor, fy(), "PHARMA-01", "CANCER").await.map(drop),
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await
         }

@@ -106,16 +106,7 @@ fn two_years(db: Db) {
     );
 
     // The FY2023 cycle to settlement.
-    for args in [
-        vec!["package", "submit", "--fy", "2023", "--ministry", "MEXT"],
-        vec!["hearing", "record", "--fy", "2023", "--ministry", "MEXT", "--date", "2022-09-01"],
-        vec!["package", "consent", "--fy", "2023", "--ministry", "MEXT"],
-        vec!["compile", "--fy", "2023", "--snapshot"],
-        vec!["submit", "--fy", "2023"],
-        vec!["settle", "--fy", "2023", "--accept-requested"],
-    ] {
-        ok(&t, &args);
-    }
+    settle_mext_2023(&t);
     let settled = json(&t, &["compile", "--fy", "2023", "--snapshot-id", "1", "--format", "json"]);
 
     // Its follow-up: K-1 falls short; the measure is delayed; A is reduced and B ended.

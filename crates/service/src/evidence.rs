@@ -12,7 +12,7 @@ use haibun_store::{CitationRow, EvidenceSetRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::cycle::{event, invalid_arg};
+use crate::cycle::{check_date, check_text, event, invalid_arg};
 use crate::rs::within_size;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
 
@@ -51,24 +51,30 @@ pub struct EvidenceView {
     pub report: EvidenceReport,
 }
 
-fn check_source(s: &EvidenceSource) -> ServiceResult<()> {
-    for (field, v, ja) in [("--source", &s.source, "出典"), ("--licence", &s.licence, "利用条件")] {
-        if v.trim().is_empty() || v.chars().count() > 500 || v.chars().any(char::is_control) {
-            return Err(invalid_arg(
-                field,
-                format!("{ja}を 500 字以内で書いてください"),
-                format!("{} must be given, in at most 500 characters", &field[2..]),
-            ));
-        }
-    }
-    if time::Date::parse(&s.as_of, &time::macros::format_description!("[year]-[month]-[day]")).is_err() {
+/// The longest file name stored with a table.
+const MAX_FILE_NAME_CHARS: usize = 255;
+
+/// The source, date and licence checked as every free text and date is; trimmed.
+fn checked_source(s: &EvidenceSource, file_name: &str) -> ServiceResult<EvidenceSource> {
+    if file_name.chars().count() > MAX_FILE_NAME_CHARS || haibun_domain::text::has_control_chars(file_name) {
         return Err(invalid_arg(
-            "--as-of",
-            format!("時点「{}」は YYYY-MM-DD の日付で書いてください", s.as_of),
-            format!("the as-of date \"{}\" must be a YYYY-MM-DD date", s.as_of),
+            "file",
+            format!("ファイル名が長すぎるか制御文字を含みます（上限 {MAX_FILE_NAME_CHARS} 字）"),
+            format!("the file name is too long or holds control characters (at most {MAX_FILE_NAME_CHARS})"),
         ));
     }
-    Ok(())
+    Ok(EvidenceSource {
+        source: check_text("--source", &s.source, true)?,
+        as_of: check_date("--as-of", &s.as_of)?,
+        licence: check_text("--licence", &s.licence, true)?,
+    })
+}
+
+fn decided(fy: FiscalYear) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "{} の方針は決定済みで引用を変更できません / the {fy} policy is decided; its citations cannot change",
+        fy.era_label()
+    ))
 }
 
 impl Service {
@@ -85,15 +91,15 @@ impl Service {
     ) -> ServiceResult<EvidenceImport> {
         actor.check_year(YearAction::ImportEvidence)?;
         let policy = self.policy(fy).await?;
-        check_source(source)?;
+        let source = checked_source(source, file_name)?;
         within_size(file_name, bytes)?;
         let rows = read_evidence(table, bytes, file_name, &policy).map_err(ServiceError::Invalid)?;
         let set = EvidenceSetRow {
             fiscal_year: fy.year(),
             table_name: table.name().into(),
-            source: source.source.trim().into(),
-            as_of: source.as_of.clone(),
-            licence: source.licence.trim().into(),
+            source: source.source,
+            as_of: source.as_of,
+            licence: source.licence,
             file: file_name.into(),
             sha256: hex::encode(Sha256::digest(bytes)),
             row_count: rows.len() as i64,
@@ -191,7 +197,11 @@ impl Service {
                 format!("\"{area}\" is not a candidate area (disease area or integrated project)"),
             )
         })?;
-        let evidence = view.report.areas.iter().find(|a| a.money.area == candidate.area);
+        let evidence = view
+            .report
+            .areas
+            .iter()
+            .find(|a| a.money.area == candidate.area && a.money.dimension == candidate.dimension);
         let row = CitationRow {
             fiscal_year: fy.year(),
             item_id: item,
@@ -205,7 +215,9 @@ impl Service {
             cited_at: now(),
         };
         let mut tx = self.store.begin().await?;
-        tx.put_citation(&row).await?;
+        if !tx.put_citation(&row).await? {
+            return Err(decided(fy));
+        }
         tx.append_event(&event(
             actor,
             "policy.cite",
@@ -221,8 +233,15 @@ impl Service {
         Ok(row)
     }
 
-    /// Withdraws a citation from a draft policy's priority item (HQ).
-    pub async fn uncite_evidence(&self, actor: &Actor, fy: FiscalYear, item_id: &str, area: &str) -> ServiceResult<()> {
+    /// Withdraws a citation from a draft policy's priority item (HQ); returns the item's id as
+    /// the policy writes it.
+    pub async fn uncite_evidence(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        item_id: &str,
+        area: &str,
+    ) -> ServiceResult<String> {
         actor.check_year(YearAction::DraftPolicy)?;
         let (policy, item) = self.draft_item(fy, item_id).await?;
         let found = [(Kind::DiseaseArea, Dimension::DiseaseArea), (Kind::Project, Dimension::Project)]
@@ -230,7 +249,10 @@ impl Service {
             .find_map(|(k, d)| policy.resolve(*k, area).map(|c| (*d, c)));
         let mut tx = self.store.begin().await?;
         let removed = match &found {
-            Some((d, code)) => tx.delete_citation(fy.year(), &item, d.name(), code).await?,
+            Some((d, code)) => match tx.delete_citation(fy.year(), &item, d.name(), code).await? {
+                (false, _) => return Err(decided(fy)),
+                (true, removed) => removed,
+            },
             None => false,
         };
         if !removed {
@@ -251,17 +273,14 @@ impl Service {
         ))
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(item)
     }
 
     /// A draft policy and one of its priority items' id, or why not.
     async fn draft_item(&self, fy: FiscalYear, item_id: &str) -> ServiceResult<(Policy, String)> {
         let (status, _) = self.policy_status(fy).await?;
         if status != "draft" {
-            return Err(ServiceError::Conflict(format!(
-                "{} の方針は決定済みで引用を変更できません / the {fy} policy is decided; its citations cannot change",
-                fy.era_label()
-            )));
+            return Err(decided(fy));
         }
         let policy = self.policy(fy).await?;
         let item = policy.priority_item(item_id).map(|i| i.id.clone()).ok_or_else(|| {

@@ -2,9 +2,9 @@
 //! ranked candidates, each dimension's indicators with their inputs, Japan's publication share by
 //! year, the weights, and where every table came from.
 
-use haibun_domain::book::{Column, ColumnKind, ReportUnit, Table, Value};
+use haibun_domain::FiscalYear;
+use haibun_domain::book::{Column, ColumnKind, ReportUnit, Table, Value, total_row};
 use haibun_domain::evidence::report::{AreaEvidence, Dimension};
-use haibun_domain::{FiscalYear, Yen};
 use rust_decimal::Decimal;
 
 use crate::{EvidenceView, Printable};
@@ -35,20 +35,7 @@ fn table(
     columns: Vec<Column>,
     rows: Vec<Vec<Value>>,
 ) -> Table {
-    let total = columns
-        .iter()
-        .enumerate()
-        .map(|(c, col)| match col.kind {
-            ColumnKind::Amount => {
-                Value::Amount(rows.iter().map(|r| if let Value::Amount(y) = r[c] { y } else { Yen::ZERO }).sum())
-            }
-            ColumnKind::Count => {
-                Value::Count(rows.iter().map(|r| if let Value::Count(n) = r[c] { n } else { 0 }).sum())
-            }
-            _ if c == 0 => text("合計 / total"),
-            _ => text(""),
-        })
-        .collect();
+    let total = total_row(&columns, &rows);
     Table { sheet, name, title_ja: ja.into(), title_en: en.into(), columns, rows, total }
 }
 
@@ -114,16 +101,15 @@ impl EvidenceView {
                 let contributions: Vec<String> =
                     c.contributions.iter().map(|(k, v)| format!("{} {v:.1}", name(k))).collect();
                 let moves: Vec<String> = c
-                    .moves
+                    .rank_moves()
                     .iter()
-                    .filter(|m| m.up != c.rank || m.down != c.rank)
                     .map(|m| {
                         format!("{} ±{}: {}→{} / {}", name(&m.indicator), r.sensitivity_points, c.rank, m.up, m.down)
                     })
                     .collect();
                 vec![
                     text(c.dimension.name_ja()),
-                    Value::Count(c.rank as i64),
+                    text(c.rank.to_string()),
                     text(format!("{} {}", c.area, c.name_ja)),
                     text(format!("{:.1}", c.index)),
                     text(contributions.join("、")),
@@ -138,7 +124,7 @@ impl EvidenceView {
             "Candidate priority areas (rank and evidence)",
             vec![
                 col("区分", "dimension", ColumnKind::Text),
-                col("順位", "rank", ColumnKind::Count),
+                col("順位", "rank", ColumnKind::Text),
                 col("領域", "area", ColumnKind::Text),
                 col("指数", "index", ColumnKind::Text),
                 col("指標の寄与", "contributions", ColumnKind::Text),

@@ -36,6 +36,7 @@ pub use auth::{Session, SignedIn};
 pub use book::PriorImportReport;
 pub use classify::{LineSuggestions, PendingSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
+pub use demo_evidence::{DEMO_EVIDENCE, DEMO_SOURCE};
 pub use error::{ServiceError, ServiceResult};
 pub use evidence::{EvidenceImport, EvidenceSource, EvidenceView};
 pub use evidence_book::{shown as evidence_shown, shown_f as evidence_shown_f};

@@ -68,6 +68,14 @@ impl Service {
                 format!("the policy's fiscal_year is {}, not {}", policy.fiscal_year.year(), fy.year()),
             ));
         }
+        // Citations of priority items the new text no longer has go with them (listed in the audit).
+        let stale: Vec<_> = self
+            .store
+            .citations(fy.year())
+            .await?
+            .into_iter()
+            .filter(|c| policy.priority_item(&c.item_id).is_none())
+            .collect();
         let mut tx = self.store.begin().await?;
         let before = tx.policy_text(fy.year()).await?.unwrap_or_default();
         if !tx.replace_policy_draft(fy.year(), file_name, text, &now()).await? {
@@ -76,13 +84,17 @@ impl Service {
                 fy.era_label()
             )));
         }
+        for c in &stale {
+            tx.delete_citation(c.fiscal_year, &c.item_id, &c.dimension, &c.area).await?;
+        }
+        let dropped: Vec<String> = stale.iter().map(|c| format!("{} → {}", c.item_id, c.area)).collect();
         tx.append_event(&event(
             actor,
             "policy.replace",
             format!("FY{}/policy", fy.year()),
             Some(fy),
             Some(json!({"sha256": digest(&before)})),
-            Some(json!({"sha256": digest(text), "source_file": file_name, "name_ja": policy.name_ja})),
+            Some(json!({"sha256": digest(text), "source_file": file_name, "name_ja": policy.name_ja, "dropped_citations": dropped})),
         ))
         .await?;
         tx.commit().await?;

@@ -16,6 +16,8 @@ use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::shares::Shares;
 use rust_decimal::Decimal;
 
+use haibun_domain::text::{fold, normalize};
+
 use crate::rs::{key, read_table};
 
 /// The largest amount in a funding row (10^15 in its currency), so conversion cannot overflow.
@@ -80,7 +82,11 @@ pub fn read_evidence(table: Table, bytes: &[u8], file: &str, policy: &Policy) ->
             index: index.clone(),
         });
     }
-    let mut r = Reader { problems, at: &at, cols };
+    let japan = policy
+        .evidence
+        .as_ref()
+        .map_or_else(Vec::new, |e| e.japan.iter().map(|j| normalize(j).to_uppercase()).collect());
+    let mut r = Reader { problems, at: &at, cols, japan };
     let rows = match table {
         Table::Funding => EvidenceRows::Funding(r.funding(&cells)),
         Table::Mapping => EvidenceRows::Mapping(r.mapping(&cells, policy)),
@@ -101,6 +107,28 @@ pub fn read_evidence(table: Table, bytes: &[u8], file: &str, policy: &Policy) ->
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
+/// A number as people write it (after NFKC, so full-width digits read): an optional sign, digits
+/// with commas only between groups of three (`7,300,000`; never a decimal comma such as `131,5`),
+/// and an optional fraction. Nothing else — no `_`, no exponent, no spaces inside.
+fn plain_number(raw: &str) -> Option<Decimal> {
+    let t = normalize(raw.trim());
+    let body = t.strip_prefix(['-', '+']).unwrap_or(&t);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let groups: Vec<&str> = int.split(',').collect();
+    let grouped = groups.len() == 1
+        || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if int.is_empty()
+        || !grouped
+        || !groups.iter().all(|g| digits(g))
+        || !digits(frac)
+        || (body.contains('.') && frac.is_empty())
+    {
+        return None;
+    }
+    t.replace(',', "").parse().ok()
+}
+
 /// A mapping's rows of one category onto one dimension: (first row, the areas and shares, the
 /// category as first written).
 type Group = (u32, Vec<(String, u8)>, String);
@@ -116,6 +144,8 @@ struct Reader<'a, F: Fn(Option<u32>, Option<usize>, &str) -> Location> {
     problems: Vec<Problem>,
     at: &'a F,
     cols: &'static [(&'static str, &'static str)],
+    /// The policy's names of Japan (NFKC, upper case): one country for duplicate checks.
+    japan: Vec<String>,
 }
 
 impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
@@ -143,10 +173,9 @@ impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
     }
 
     fn number(&mut self, c: &Cells, i: usize, low: Decimal, high: Decimal) -> Option<Decimal> {
-        let raw = c.values[i].replace([',', '，'], "");
         let (en, ja) = self.cols[i];
-        match raw.parse::<Decimal>() {
-            Ok(v) if v >= low && v <= high => Some(v),
+        match plain_number(&c.values[i]) {
+            Some(v) if v >= low && v <= high => Some(v),
             _ => {
                 let (ja, en) = (
                     format!("「{ja}」の「{}」は {low}〜{high} の数ではありません", c.values[i]),
@@ -181,16 +210,19 @@ impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
         None
     }
 
-    /// Notes a key seen twice (the later row, naming the earlier).
-    fn unique(&mut self, seen: &mut BTreeMap<String, u32>, k: String, c: &Cells, what: &str) {
-        if let Some(first) = seen.get(&k) {
+    /// Notes a key seen twice (the later row, naming the earlier). Keys compare after NFKC and
+    /// case folding, as the report compares them, so `Cancer` and `Ｃａｎｃｅｒ` are one key.
+    fn unique(&mut self, seen: &mut BTreeMap<Vec<String>, u32>, parts: &[&str], c: &Cells, what: &str) {
+        let key: Vec<String> = parts.iter().map(|p| fold(p)).collect();
+        let shown = parts.join(" / ");
+        if let Some(first) = seen.get(&key) {
             let (ja, en) = (
-                format!("{what}「{k}」が {first} 行目と重複しています"),
-                format!("{what} \"{k}\" repeats row {first}"),
+                format!("{what}「{shown}」が {first} 行目と重複しています"),
+                format!("{what} \"{shown}\" repeats row {first}"),
             );
             self.bad(c, 0, ja, en, ProblemCode::InvalidArgument);
         } else {
-            seen.insert(k, c.row);
+            seen.insert(key, c.row);
         }
     }
 
@@ -225,7 +257,7 @@ impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
             {
                 self.unique(
                     &mut seen,
-                    format!("{funder} / {category} / {year}"),
+                    &[&funder, &category, &year.to_string()],
                     c,
                     "資金配分機関・分類・年度 / funder, category, year",
                 );
@@ -262,12 +294,13 @@ impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
             }
         }
         let mut out = Vec::new();
+        let share_column = rows.first().map_or(3, |c| c.index[3]);
         for ((source, _, dimension), (row, pairs, category)) in groups {
             match Shares::new(pairs) {
                 Ok(shares) => out.push(MappingRow { source, category, dimension, shares }),
                 Err(e) => self.problems.push(Problem::new(
                     e.code,
-                    (self.at)(Some(row), None, "share"),
+                    (self.at)(Some(row), Some(share_column), "share"),
                     format!("{}「{category}」の{}への割合: {}", source.name_ja(), dimension.name_ja(), e.ja),
                     format!("the {} category \"{category}\" onto {}s: {}", source.name(), dimension.name(), e.en),
                 )),
@@ -285,12 +318,12 @@ impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
             let year = self.whole(c, 2, 1900, 2100);
             let count = self.whole(c, 3, 0, 1_000_000_000);
             if let (Some(field), Some(country), Some(year), Some(count)) = (field, country, year, count) {
-                self.unique(
-                    &mut seen,
-                    format!("{field} / {country} / {year}"),
-                    c,
-                    "分野・国・年 / field, country, year",
-                );
+                let same = if self.japan.contains(&normalize(&country).to_uppercase()) {
+                    "JAPAN".to_string()
+                } else {
+                    country.clone()
+                };
+                self.unique(&mut seen, &[&field, &same, &year.to_string()], c, "分野・国・年 / field, country, year");
                 out.push(PublicationRow { field, country, year, count: count as u64 });
             }
         }
@@ -308,7 +341,7 @@ impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
             if let (Some((dimension, area)), Some(question), Some(score), Some(respondents)) =
                 (area, question, score, respondents)
             {
-                self.unique(&mut seen, format!("{area} / {question}"), c, "領域・設問 / area, question");
+                self.unique(&mut seen, &[&area, &question], c, "領域・設問 / area, question");
                 out.push(SurveyRow { dimension, area, question, score, respondents: respondents as u32 });
             }
         }
@@ -323,7 +356,7 @@ impl<F: Fn(Option<u32>, Option<usize>, &str) -> Location> Reader<'_, F> {
             let year = self.whole(c, 1, 1900, 2100);
             let rate = self.number(c, 2, Decimal::new(1, 6), Decimal::from(1_000_000));
             if let (Some(currency), Some(year), Some(yen_per_unit)) = (currency, year, rate) {
-                self.unique(&mut seen, format!("{currency} / {year}"), c, "通貨・年度 / currency, year");
+                self.unique(&mut seen, &[&currency, &year.to_string()], c, "通貨・年度 / currency, year");
                 out.push(Rate { currency, year, yen_per_unit });
             }
         }

@@ -76,7 +76,7 @@ fn a_mapping_must_sum_to_100_onto_known_areas() {
     assert_eq!(rows.len(), 3, "one category onto two dimensions is two mappings");
     let short = "source,category,target,share\nfunding,Brain Disorders,NEURO_PSYCH,60\nfunding,Brain Disorders,AGING_DEMENTIA,30\n";
     let e = read(Table::Mapping, short).unwrap_err();
-    assert_eq!(places(&e), [(ProblemCode::BadShares, Some(2), None)]);
+    assert_eq!(places(&e), [(ProblemCode::BadShares, Some(2), Some("D".into()))]);
     assert!(e[0].message_en.contains("90%"), "{}", e[0].message_en);
     let unknown = "source,category,target,share\npatents,X,CANCER,100\nfunding,X,NOWHERE,100\nfunding,Y,CANCER,0\n";
     let got = places(&read(Table::Mapping, unknown).unwrap_err());
@@ -114,4 +114,34 @@ fn empty_headerless_hostile_and_mislabelled_files_are_refused() {
     let rows =
         read_evidence(Table::Rates, b"currency,year,yen_per_unit\r\nUSD,2022,131.5\nEUR,2022,138\r\n", "r.csv", &p);
     assert_eq!(rows.unwrap().len(), 2, "mixed line endings read");
+}
+
+#[test]
+fn numbers_take_thousands_commas_only_and_error_cells_are_refused() {
+    for (raw, want) in
+        [("7,300,000", Some("7300000")), ("１２３", Some("123")), ("-1.50", Some("-1.50")), ("131.5", Some("131.5"))]
+    {
+        assert_eq!(plain_number(raw), want.map(|w| w.parse().unwrap()), "{raw}");
+    }
+    for raw in ["131,5", "1,23", ",100", "1__0", "1_000", "1e3", "1.", ".5", "1 000", "", "--1"] {
+        assert_eq!(plain_number(raw), None, "{raw}");
+    }
+    // A workbook cell holding an error value is refused where it stands.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["currency", "year", "yen_per_unit"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "USD").unwrap();
+    ws.write_number(1, 1, 2022).unwrap();
+    ws.write_formula(1, 2, rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
+    let e = read_evidence(Table::Rates, &wb.save_to_buffer().unwrap(), "r.xlsx", &policy()).unwrap_err();
+    assert_eq!(places(&e), [(ProblemCode::NotANumber, Some(2), Some("C".into()))], "{e:?}");
+}
+
+#[test]
+fn japan_written_two_ways_is_one_country() {
+    let text = "field,country,year,count\nOncology,JPN,2022,5\nOncology,Japan,2022,5\nOncology,USA,2022,5\n";
+    let e = read(Table::Publications, text).unwrap_err();
+    assert_eq!(places(&e), [(ProblemCode::InvalidArgument, Some(3), Some("A".into()))]);
 }

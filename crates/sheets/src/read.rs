@@ -235,25 +235,50 @@ fn cell_value(d: &Data) -> CellValue {
 /// A sheet's name and its rows of text.
 pub(crate) type SheetRows = (String, Vec<Vec<String>>);
 
-/// A workbook's first sheet as rows of trimmed text (the 1st row first), or `None` when the
-/// bytes are not a workbook (no ZIP or OLE signature) and should be read as text.
+/// Reads a workbook's sheet into cells; a reader library must never take the process down, so a
+/// panic on a malformed file is an unreadable file.
+fn grid(bytes: &[u8], file: &str, zip: bool) -> Result<(String, Grid), Vec<Problem>> {
+    let read = std::panic::catch_unwind(|| if zip { grid_from_xlsx(bytes, file) } else { grid_from_xls(bytes, file) });
+    read.unwrap_or_else(|_| Err(unreadable(file, "internal reader failure")))
+}
+
+/// A workbook's sheet (the 要求一覧 sheet if it has one, else the first) as rows of trimmed text,
+/// or `None` when the bytes are not a workbook (no ZIP or OLE signature) and should be read as
+/// text. A cell holding an error (`#N/A`, a formula without a saved result) is refused, located.
 pub(crate) fn workbook_rows(bytes: &[u8], file: &str) -> Option<Result<SheetRows, Vec<Problem>>> {
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     if !is_zip && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return None;
     }
-    let read =
-        std::panic::catch_unwind(|| if is_zip { grid_from_xlsx(bytes, file) } else { grid_from_xls(bytes, file) });
-    Some(read.unwrap_or_else(|_| Err(unreadable(file, "internal reader failure"))).map(|(sheet, grid)| {
+    Some(grid(bytes, file, is_zip).and_then(|(sheet, grid)| {
+        let mut problems = Vec::new();
+        for (r, row) in grid.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if let CellValue::Error(e) = cell {
+                    problems.push(Problem::new(
+                        ProblemCode::NotANumber,
+                        Location {
+                            sheet: Some(sheet.clone()),
+                            row: Some(r as u32 + 1),
+                            column: Some(column_letter(c)),
+                            ..Location::file(file)
+                        },
+                        format!("セルがエラー値です: {e}"),
+                        format!("the cell holds an error: {e}"),
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let rows = grid.into_iter().map(|r| r.iter().map(|c| c.text().unwrap_or_default()).collect()).collect();
-        (sheet, rows)
+        Ok((sheet, rows))
     }))
 }
 
 fn read_workbook(bytes: &[u8], file: &str, zip: bool) -> Result<Intake, Vec<Problem>> {
-    // A reader library must never take the process down: a panic on a malformed file is an unreadable file.
-    let read = std::panic::catch_unwind(|| if zip { grid_from_xlsx(bytes, file) } else { grid_from_xls(bytes, file) });
-    let (sheet, grid) = read.unwrap_or_else(|_| Err(unreadable(file, "internal reader failure")))?;
+    let (sheet, grid) = grid(bytes, file, zip)?;
     intake_from_grid(grid, file, Some(sheet))
 }
 

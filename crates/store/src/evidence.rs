@@ -247,11 +247,15 @@ impl Tx {
         Ok(before)
     }
 
-    /// Stores a citation, replacing the same item's citation of the same area.
-    pub async fn put_citation(&mut self, c: &CitationRow) -> Result<()> {
-        self.delete_citation(c.fiscal_year, &c.item_id, &c.dimension, &c.area).await?;
-        sqlx::query(
-            "INSERT INTO policy_citations (fiscal_year, item_id, dimension, area, evidence_year, cited_rank, basis, cited_by, cited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    /// Stores a citation, replacing the same item's citation of the same area, if the year's
+    /// policy is still a draft (checked in the same statements, so a decision that lands first
+    /// wins); whether it was stored.
+    pub async fn put_citation(&mut self, c: &CitationRow) -> Result<bool> {
+        if !self.delete_citation(c.fiscal_year, &c.item_id, &c.dimension, &c.area).await?.0 {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "INSERT INTO policy_citations (fiscal_year, item_id, dimension, area, evidence_year, cited_rank, basis, cited_by, cited_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM policies WHERE fiscal_year = $1 AND status = 'draft')",
         )
         .bind(c.fiscal_year)
         .bind(c.item_id.clone())
@@ -264,19 +268,27 @@ impl Tx {
         .bind(c.cited_at.clone())
         .execute(&mut *self.tx)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Removes a citation; whether there was one.
+    /// Removes a citation if the year's policy is still a draft: (whether the policy is a
+    /// draft, whether a citation was removed).
     pub async fn delete_citation(
         &mut self,
         fiscal_year: i64,
         item_id: &str,
         dimension: &str,
         area: &str,
-    ) -> Result<bool> {
+    ) -> Result<(bool, bool)> {
+        let draft: Option<(String,)> = sqlx::query_as("SELECT status FROM policies WHERE fiscal_year = $1")
+            .bind(fiscal_year)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if draft.is_none_or(|d| d.0 != "draft") {
+            return Ok((false, false));
+        }
         let done = sqlx::query(
-            "DELETE FROM policy_citations WHERE fiscal_year = $1 AND item_id = $2 AND dimension = $3 AND area = $4",
+            "DELETE FROM policy_citations WHERE fiscal_year = $1 AND item_id = $2 AND dimension = $3 AND area = $4 AND EXISTS (SELECT 1 FROM policies WHERE fiscal_year = $1 AND status = 'draft')",
         )
         .bind(fiscal_year)
         .bind(item_id.to_string())
@@ -284,6 +296,6 @@ impl Tx {
         .bind(area.to_string())
         .execute(&mut *self.tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        Ok((true, done.rows_affected() > 0))
     }
 }

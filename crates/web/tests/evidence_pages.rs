@@ -81,14 +81,6 @@ async fn the_policy_page_sets_candidates_beside_the_priority_items() {
     assert!(html.contains("エビデンスは内閣府と本部が閲覧します") && !html.contains("data-area=\"CANCER\""));
 }
 
-const TABLES: [(&str, &str); 5] = [
-    ("rates", include_str!("../../service/demo-evidence/rates.csv")),
-    ("funding", include_str!("../../service/demo-evidence/funding.csv")),
-    ("mapping", include_str!("../../service/demo-evidence/mapping.csv")),
-    ("publications", include_str!("../../service/demo-evidence/publications.csv")),
-    ("survey", include_str!("../../service/demo-evidence/survey.csv")),
-];
-
 /// Uploads an evidence table through the page's form (multipart, with the CSRF token).
 async fn upload(b: &Browser<'_>, fy: i64, table: &str, as_of: &str, bytes: &[u8]) -> (StatusCode, String) {
     let boundary = "evidence-boundary";
@@ -142,14 +134,19 @@ async fn hq_imports_evidence_and_a_draft_policy_cites_it_through_the_pages() {
         upload(&hq, 2024, "mapping", "2023-03-31", b"source,category,target,share\nfunding,Cancer,CANCER,60\n").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("60%") && html.contains("mapping.csv"), "{html}");
-    let (s, _) = upload(&hq, 2024, "rates", "31 March", TABLES[0].1.as_bytes()).await;
+    let rates = haibun_service::DEMO_EVIDENCE[0].2.as_bytes();
+    let (s, _) = upload(&hq, 2024, "rates", "31 March", rates).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the as-of date must be a date");
     assert!(app.svc.evidence_report(&admin, fy24).await.unwrap().sets.is_empty());
     // A ministry may not upload; HQ's tables go in.
     let mext = Browser::sign_in(&app, "mext").await;
-    assert_eq!(upload(&mext, 2024, "rates", "2023-03-31", TABLES[0].1.as_bytes()).await.0, StatusCode::FORBIDDEN);
-    for (table, text) in TABLES {
-        let (s, to) = upload(&hq, 2024, table, "2023-03-31", text.as_bytes()).await;
+    assert_eq!(upload(&mext, 2024, "rates", "2023-03-31", rates).await.0, StatusCode::FORBIDDEN);
+    let forged = Browser { app: &app, cookie: hq.cookie.clone(), csrf: "wrong".into() };
+    let (s, _) = upload(&forged, 2024, "rates", "2023-03-31", rates).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no upload without the session's CSRF token");
+    assert!(app.svc.evidence_report(&admin, fy24).await.unwrap().sets.is_empty());
+    for (table, _, text) in haibun_service::DEMO_EVIDENCE {
+        let (s, to) = upload(&hq, 2024, table.name(), "2023-03-31", text.as_bytes()).await;
         assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/years/2024/evidence#evidence-sources"), "{table}");
     }
     let (_, html) = hq.get("/years/2024/evidence").await;

@@ -2,22 +2,14 @@
 
 use clap::{Subcommand, ValueEnum};
 use haibun_domain::FiscalYear;
+use haibun_domain::evidence::report::Table;
 
 use super::Format;
 
-/// An evidence table on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TableArg {
-    /// 海外の研究費（資金配分機関・分類・年度・金額・通貨）/ overseas funding (funder, category, year, amount, currency)
-    Funding,
-    /// 分類の対応表（対象表・分類・対応先・割合）/ category mapping (source, category, target, share)
-    Mapping,
-    /// 論文数（分野・国・年・論文数）/ publication counts (field, country, year, count)
-    Publications,
-    /// 研究者調査（領域・設問・点数・回答者数）/ researcher survey (area, question, score, respondents)
-    Survey,
-    /// 換算レート（通貨・年度・円換算レート）/ exchange rates (currency, year, yen_per_unit)
-    Rates,
+/// An evidence table by its name (`funding`, `mapping`, `publications`, `survey`, `rates`) or its
+/// Japanese name.
+fn table(s: &str) -> Result<Table, String> {
+    Table::parse(s).ok_or_else(|| format!("表は {} のいずれかです / the table is one of those", Table::choices()))
 }
 
 /// How the report is written.
@@ -41,9 +33,12 @@ pub enum EvidenceCommand {
         /// 年度 / fiscal year
         #[arg(long)]
         fy: FiscalYear,
-        /// 表 / which table
-        #[arg(long, value_enum)]
-        table: TableArg,
+        /// 表 / which table: funding（資金配分機関・分類・年度・金額・通貨 / funder, category, year, amount,
+        /// currency）, mapping（対象表・分類・対応先・割合 / source, category, target, share）, publications
+        /// （分野・国・年・論文数 / field, country, year, count）, survey（領域・設問・点数・回答者数 / area, question,
+        /// score, respondents）, rates（通貨・年度・円換算レート / currency, year, yen_per_unit）
+        #[arg(long, value_parser = table)]
+        table: Table,
         /// CSV（UTF-8 / Shift_JIS）または .xlsx / the CSV (UTF-8 or Shift_JIS) or .xlsx file
         #[arg(long)]
         file: std::path::PathBuf,

@@ -1,21 +1,10 @@
 //! `haibun evidence import|report`.
 
-use haibun_domain::evidence::report::Table;
 use haibun_service::{Actor, EvidenceSource, Service, ServiceError};
 use haibun_sheets::book::{BookStyle, write_html, write_xlsx};
 
-use crate::cli::{EvidenceCommand, EvidenceFormat, Format, TableArg};
+use crate::cli::{EvidenceCommand, EvidenceFormat, Format};
 use crate::output::{CliError, invalid};
-
-fn table(t: TableArg) -> Table {
-    match t {
-        TableArg::Funding => Table::Funding,
-        TableArg::Mapping => Table::Mapping,
-        TableArg::Publications => Table::Publications,
-        TableArg::Survey => Table::Survey,
-        TableArg::Rates => Table::Rates,
-    }
-}
 
 /// Runs an evidence command.
 pub async fn run(svc: &Service, actor: &Actor, command: EvidenceCommand) -> Result<(), CliError> {
@@ -24,13 +13,12 @@ pub async fn run(svc: &Service, actor: &Actor, command: EvidenceCommand) -> Resu
             let bytes = super::lines::read_input(&file)?;
             let name = file.file_name().map_or_else(|| "evidence".into(), |n| n.to_string_lossy().to_string());
             let src = EvidenceSource { source, as_of, licence };
-            let r = svc.import_evidence(actor, fy, table(t), &src, &name, &bytes).await?;
+            let r = svc.import_evidence(actor, fy, t, &src, &name, &bytes).await?;
             match format {
                 Format::Json | Format::Csv => {
                     println!("{}", serde_json::to_string_pretty(&r).expect("the report serialises"))
                 }
                 Format::Text => {
-                    let t = table(t);
                     println!(
                         "{}を取り込みました / {} imported: {} 行/rows ({name}){}",
                         t.name_ja(),
@@ -98,9 +86,8 @@ fn text(view: &haibun_service::EvidenceView) -> String {
     for c in &r.candidates {
         let parts: Vec<String> = c.contributions.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
         let moved: Vec<String> = c
-            .moves
+            .rank_moves()
             .iter()
-            .filter(|m| m.up != c.rank || m.down != c.rank)
             .map(|m| format!("{} ±{}: {}/{}", m.indicator, r.sensitivity_points, m.up, m.down))
             .collect();
         let _ = writeln!(

@@ -61,6 +61,21 @@ pub fn import(db: &TestDb, path: &str, ministry: &str) -> String {
     ok(db, &["import", path, "--fy", "2023", "--ministry", ministry])
 }
 
+/// Carries FY2023 to settlement with MEXT's package alone: submitted, heard, consented, frozen,
+/// submitted to the fiscal authority and settled as requested.
+pub fn settle_mext_2023(db: &TestDb) {
+    for args in [
+        vec!["package", "submit", "--fy", "2023", "--ministry", "MEXT"],
+        vec!["hearing", "record", "--fy", "2023", "--ministry", "MEXT", "--date", "2022-09-01"],
+        vec!["package", "consent", "--fy", "2023", "--ministry", "MEXT"],
+        vec!["compile", "--fy", "2023", "--snapshot"],
+        vec!["submit", "--fy", "2023"],
+        vec!["settle", "--fy", "2023", "--accept-requested"],
+    ] {
+        ok(db, &args);
+    }
+}
+
 pub fn fy() -> FiscalYear {
     FiscalYear::try_from(2023).expect("year")
 }

@@ -294,7 +294,7 @@ pub struct Book {
 }
 
 /// Computes the total row: sums where the column sums, the ratio of the totals, a label first.
-pub(super) fn total_row(columns: &[Column], rows: &[Vec<Value>]) -> Vec<Value> {
+pub fn total_row(columns: &[Column], rows: &[Vec<Value>]) -> Vec<Value> {
     let mut total: Vec<Value> = columns
         .iter()
         .enumerate()

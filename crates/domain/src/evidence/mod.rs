@@ -16,6 +16,9 @@ use crate::policy::EvidenceRules;
 
 pub mod report;
 
+/// The largest weight (and sensitivity step) a policy may set.
+pub const MAX_WEIGHT: u32 = 1000;
+
 /// What is wrong with a policy's evidence rules, as (Japanese, English) messages.
 pub fn rules_problems(rules: &EvidenceRules) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -39,6 +42,12 @@ pub fn rules_problems(rules: &EvidenceRules) -> Vec<(String, String)> {
     }
     if rules.indicators.iter().map(|c| u64::from(c.weight)).sum::<u64>() == 0 {
         out.push(("指標の重みの合計が 0 です".into(), "the indicators' weights sum to 0".into()));
+    }
+    if rules.indicators.iter().any(|c| c.weight > MAX_WEIGHT) || rules.sensitivity_points > MAX_WEIGHT {
+        out.push((
+            format!("重みと sensitivity_points は {MAX_WEIGHT} 以下で指定してください"),
+            format!("weights and sensitivity_points must be at most {MAX_WEIGHT}"),
+        ));
     }
     out
 }
@@ -136,7 +145,7 @@ pub struct Ranked {
 /// weight; the weights need not sum to 100, they are divided by their sum), times 100. Ranked
 /// highest first; ties broken by area code, so the order is stable.
 pub fn priority_index(areas: &[AreaIndicators], weights: &BTreeMap<String, u32>) -> Vec<Ranked> {
-    let total: u32 = weights.values().sum();
+    let total: u64 = weights.values().map(|w| u64::from(*w)).sum();
     let mut out: Vec<Ranked> = areas
         .iter()
         .map(|a| {
@@ -149,16 +158,20 @@ pub fn priority_index(areas: &[AreaIndicators], weights: &BTreeMap<String, u32>)
                     Some(v) if hi > lo => (v - lo) / (hi - lo),
                     _ => 0.0,
                 };
-                let c = if total == 0 { 0.0 } else { scaled * f64::from(*w) / f64::from(total) * 100.0 };
-                contributions.insert(code.clone(), (c * 10.0).round() / 10.0);
+                let c = if total == 0 { 0.0 } else { scaled * f64::from(*w) / total as f64 * 100.0 };
+                contributions.insert(code.clone(), c);
             }
-            let index = (contributions.values().sum::<f64>() * 10.0).round() / 10.0;
+            let index = contributions.values().sum::<f64>();
             Ranked { area: a.area.clone(), index, rank: 0, contributions }
         })
         .collect();
+    // Ranked on the unrounded index (rounding must not make a tie); shown to one decimal.
     out.sort_by(|x, y| y.index.total_cmp(&x.index).then_with(|| x.area.cmp(&y.area)));
+    let tenth = |v: f64| (v * 10.0).round() / 10.0;
     for (i, r) in out.iter_mut().enumerate() {
         r.rank = i + 1;
+        r.index = tenth(r.index);
+        r.contributions.values_mut().for_each(|c| *c = tenth(*c));
     }
     out
 }
@@ -176,7 +189,8 @@ pub fn sensitivity(
     let mut out = Vec::new();
     for code in weights.keys() {
         let mut up = weights.clone();
-        *up.get_mut(code).expect("a key of weights") += delta;
+        let u = up.get_mut(code).expect("a key of weights");
+        *u = u.saturating_add(delta);
         let mut down = weights.clone();
         let d = down.get_mut(code).expect("a key of weights");
         *d = d.saturating_sub(delta);

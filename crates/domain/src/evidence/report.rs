@@ -278,6 +278,13 @@ pub struct Candidate {
     pub moves: Vec<RankMove>,
 }
 
+impl Candidate {
+    /// The weights whose move would change this candidate's rank.
+    pub fn rank_moves(&self) -> Vec<&RankMove> {
+        self.moves.iter().filter(|m| m.up != self.rank || m.down != self.rank).collect()
+    }
+}
+
 /// A year's evidence, computed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceReport {
@@ -293,7 +300,8 @@ pub struct EvidenceReport {
     pub areas: Vec<AreaEvidence>,
     /// The ranked candidates, disease areas first, each dimension ranked on its own.
     pub candidates: Vec<Candidate>,
-    /// Source categories without a mapping: (table, category), left out and listed here.
+    /// Source categories without a mapping, and mapped codes that are not areas of the policy:
+    /// (table, category or code), left out and listed here.
     pub unmapped: Vec<(String, String)>,
 }
 
@@ -352,22 +360,29 @@ pub fn build(inputs: Inputs<'_>) -> Result<EvidenceReport, EvidenceError> {
         *overseas_by_category.entry(f.category.clone()).or_default() +=
             to_yen(f.amount, &f.currency, f.year, inputs.rates)?;
     }
-    // Papers by (year, field): world and Japan.
+    // Papers by (year, field): the world — a field's WORLD rows when it has any, else the sum of
+    // its countries — and Japan. A year for which a WORLD-reporting field has no WORLD row is left
+    // out for that field, Japan's count too, so a share never divides by an incomplete world.
     let japan: Vec<String> = rules.japan.iter().map(|j| normalize(j).to_uppercase()).collect();
-    let mut world_sum: BTreeMap<(i64, String), u64> = BTreeMap::new();
-    let mut world_row: BTreeMap<(i64, String), u64> = BTreeMap::new();
+    let mut countries: BTreeMap<(i64, String), u64> = BTreeMap::new();
+    let mut world_rows: BTreeMap<(i64, String), u64> = BTreeMap::new();
     let mut japan_count: BTreeMap<(i64, String), u64> = BTreeMap::new();
     for p in inputs.publications {
-        let key = (p.year, p.field.clone());
+        let key = (p.year, normalize(&p.field));
         if is_world(&p.country) {
-            *world_row.entry(key).or_default() += p.count;
+            *world_rows.entry(key).or_default() += p.count;
             continue;
         }
-        *world_sum.entry(key.clone()).or_default() += p.count;
+        *countries.entry(key.clone()).or_default() += p.count;
         if japan.contains(&normalize(&p.country).to_uppercase()) {
             *japan_count.entry(key).or_default() += p.count;
         }
     }
+    let reports_world: std::collections::BTreeSet<String> = world_rows.keys().map(|(_, f)| f.clone()).collect();
+    let mut world_count: BTreeMap<(i64, String), u64> =
+        countries.into_iter().filter(|((_, f), _)| !reports_world.contains(f)).collect();
+    world_count.extend(world_rows);
+    japan_count.retain(|k, _| world_count.contains_key(k));
     let last = inputs.publications.iter().map(|p| p.year).max();
     let window = last.map(|l| (l - rules.window_years, l));
     let years: Vec<i64> = window.map(|(a, b)| (a..=b).collect()).unwrap_or_default();
@@ -376,7 +391,15 @@ pub fn build(inputs: Inputs<'_>) -> Result<EvidenceReport, EvidenceError> {
     for &dimension in Dimension::ALL {
         let mine: Vec<&AreaMoney> = inputs.areas.iter().filter(|a| a.dimension == dimension).collect();
         let overseas = spread(&overseas_by_category, Source::Funding, dimension, inputs.mapping, &mut unmapped);
-        let overseas_total: Decimal = overseas.values().copied().sum();
+        // Shares are of the money on this dimension's areas; a mapping onto a code the policy no
+        // longer has (a replaced draft) is listed, not counted.
+        let overseas_total: Decimal = mine.iter().filter_map(|a| overseas.get(&a.area)).copied().sum();
+        for code in overseas.keys().filter(|c| !mine.iter().any(|a| &a.area == *c)) {
+            let stray = ("mapping".to_string(), code.clone());
+            if !unmapped.contains(&stray) {
+                unmapped.push(stray);
+            }
+        }
         let request_total: i64 = mine.iter().map(|a| a.request.get()).sum();
         // Papers by area and year.
         let mut pubs: BTreeMap<(String, i64), (Decimal, Decimal)> = BTreeMap::new();
@@ -384,9 +407,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<EvidenceReport, EvidenceError> {
             let of_year = |m: &BTreeMap<(i64, String), u64>| -> BTreeMap<String, Decimal> {
                 m.iter().filter(|((yy, _), _)| *yy == y).map(|((_, f), c)| (f.clone(), Decimal::from(*c))).collect()
             };
-            let mut world = of_year(&world_sum);
-            world.extend(of_year(&world_row));
-            let w = spread(&world, Source::Publications, dimension, inputs.mapping, &mut unmapped);
+            let w = spread(&of_year(&world_count), Source::Publications, dimension, inputs.mapping, &mut unmapped);
             let j = spread(&of_year(&japan_count), Source::Publications, dimension, inputs.mapping, &mut unmapped);
             for a in &mine {
                 let (wv, jv) = (w.get(&a.area).copied(), j.get(&a.area).copied());
@@ -400,7 +421,11 @@ pub fn build(inputs: Inputs<'_>) -> Result<EvidenceReport, EvidenceError> {
             let request_change_pct =
                 share_percent(Decimal::from(a.request.get() - a.prior.get()), Decimal::from(a.prior.get()));
             let japan_share_pct = share_percent(Decimal::from(a.request.get()), Decimal::from(request_total));
-            let overseas_yen = overseas.get(&a.area).copied().unwrap_or_default().round();
+            let overseas_yen = overseas
+                .get(&a.area)
+                .copied()
+                .unwrap_or_default()
+                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
             let overseas_share_pct = share_percent(overseas.get(&a.area).copied().unwrap_or_default(), overseas_total);
             let funding_gap_pt = overseas_share_pct.zip(japan_share_pct).map(|(o, j)| o - j);
             let publications: Vec<PublicationYear> = years

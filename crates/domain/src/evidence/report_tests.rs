@@ -224,3 +224,44 @@ fn the_policy_rules_are_checked() {
     assert_eq!(problems.len(), 4, "{problems:?}");
     assert!(super::super::rules_problems(&rules(10)).is_empty());
 }
+
+#[test]
+fn a_field_reporting_its_world_total_is_never_divided_by_countries_alone() {
+    let mut f = fixture();
+    // Virology reports WORLD for 2020 and 2022; add a Japan count for 2021 with no WORLD row.
+    f.publications.push(paper("Virology", "JPN", 2021, 7));
+    f.publications.push(paper("Virology", "USA", 2021, 40));
+    let r = run(&f, &rules(10)).unwrap();
+    let i = area(&r, "INFECTIOUS");
+    let years: Vec<i64> = i.publications.iter().map(|p| p.year).collect();
+    assert_eq!(years, [2020, 2022], "2021 has no world total for Virology, so it is left out, Japan too");
+    // Full-width field names are the same field.
+    f.publications.push(paper("Ｏｎｃｏｌｏｇｙ", "JPN", 2021, 10));
+    f.publications.push(paper("Oncology", "USA", 2021, 90));
+    let r = run(&f, &rules(10)).unwrap();
+    let c = area(&r, "CANCER");
+    assert_eq!(c.publications[1].japan_share_pct, Some(d("10.0")), "{:?}", c.publications);
+}
+
+#[test]
+fn overseas_yen_rounds_half_up_and_stray_codes_are_listed() {
+    let mut f = fixture();
+    f.rates[0].yen_per_unit = d("0.25");
+    // 2 USD × 0.25 = 0.5 yen: half up to 1 (not to even, 0).
+    let r = run(&f, &rules(10)).unwrap();
+    assert_eq!(area(&r, "CANCER").overseas_yen, d("1"));
+    // A mapping onto a code the policy has no longer is listed and not counted in the shares.
+    f.mapping.push(map(Source::Funding, "Something else", Dimension::DiseaseArea, "GONE"));
+    let r = run(&f, &rules(10)).unwrap();
+    assert!(r.unmapped.contains(&("mapping".to_string(), "GONE".to_string())), "{:?}", r.unmapped);
+    assert_eq!(area(&r, "CANCER").overseas_share_pct, Some(d("50.0")), "shares are of the policy's areas");
+}
+
+#[test]
+fn huge_weights_neither_overflow_nor_pass_the_policy_check() {
+    let mut big = rules(u32::MAX);
+    big.indicators = vec![crit(FUNDING_GAP, u32::MAX), crit(WORLD_GROWTH, u32::MAX)];
+    let r = run(&fixture(), &big).unwrap();
+    assert_eq!(r.candidates.len(), 4, "computed without overflow");
+    assert_eq!(super::super::rules_problems(&big).len(), 1, "but refused as policy data");
+}

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+
 use axum::response::{IntoResponse, Redirect, Response};
 use haibun_domain::evidence::report::{AreaEvidence, Candidate, Dimension, Table};
 use haibun_domain::workflow::YearAction;
@@ -206,43 +206,12 @@ pub(super) async fn report(
         Ok(r) => r,
         Err(r) => return r,
     };
-    let doc = view.printable();
-    match q.format.as_deref().unwrap_or("xlsx") {
-        "xlsx" => match haibun_sheets::book::write_xlsx(doc.document()) {
-            Ok(bytes) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"haibun-FY{}-evidence.xlsx\"", fy.year()),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-            Err(e) => page_error(ServiceError::Internal(e.into()), v.lang),
-        },
-        "html" => {
-            let style = haibun_sheets::book::BookStyle::Linked(&["/static/tokens.css", "/static/book.css"]);
-            (
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                haibun_sheets::book::write_html(doc.document(), style),
-            )
-                .into_response()
-        }
-        _ => page_error(
-            ServiceError::invalid(
-                haibun_domain::ProblemCode::InvalidArgument,
-                "format",
-                "形式は xlsx か html です",
-                "format must be xlsx or html",
-            ),
-            v.lang,
-        ),
-    }
+    super::printable_response(
+        &view.printable(),
+        q.format.as_deref(),
+        &format!("haibun-FY{}-evidence", fy.year()),
+        v.lang,
+    )
 }
 
 /// HQ uploads an evidence table (multipart: csrf, table, source, as_of, licence, file); the
@@ -251,32 +220,17 @@ pub(super) async fn upload(
     State(st): State<AppState>,
     v: Viewer,
     Path(fy): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     let fy = match fy_of(fy, v.lang) {
         Ok(f) => f,
         Err(r) => return r,
     };
-    let mut form: Vec<(String, String)> = Vec::new();
-    let (mut file_name, mut bytes) = (String::from("upload"), Vec::new());
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                if name == "file" {
-                    file_name = field.file_name().unwrap_or("upload").to_string();
-                    match field.bytes().await {
-                        Ok(b) => bytes = b.to_vec(),
-                        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "upload failed").into_response(),
-                    }
-                } else {
-                    form.push((name, field.text().await.unwrap_or_default()));
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return (StatusCode::BAD_REQUEST, "malformed upload").into_response(),
-        }
-    }
+    let (form, file_name, bytes) = match multipart_form(multipart).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let file_name = if file_name.is_empty() { "upload".to_string() } else { file_name };
     if let Err(r) = csrf_ok(&v, field(&form, "csrf")) {
         return r;
     }
@@ -378,10 +332,14 @@ pub(super) async fn cite(State(st): State<AppState>, v: Viewer, Path(fy): Path<i
     let done = if field(&f, "undo") == "1" {
         st.svc.uncite_evidence(&v.actor, fy, item, area).await
     } else {
-        st.svc.cite_evidence(&v.actor, fy, item, area).await.map(drop)
+        st.svc.cite_evidence(&v.actor, fy, item, area).await.map(|c| c.item_id)
     };
     match done {
-        Ok(()) => Redirect::to(&format!("/years/{}/policy#item-{item}", fy.year())).into_response(),
+        // Back to the item as the policy writes its id (never the id as typed), encoded.
+        Ok(id) => {
+            let anchor: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            Redirect::to(&format!("/years/{}/policy#item-{anchor}", fy.year())).into_response()
+        }
         Err(e) => page_error(e, v.lang),
     }
 }

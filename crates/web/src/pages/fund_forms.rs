@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use haibun_domain::{FiscalYear, Unit, Yen};
 use haibun_service::{PlanChange, ProposalInput, RoundDetail, ServiceError};
@@ -198,27 +198,13 @@ pub(super) async fn attach(
     State(st): State<AppState>,
     v: Viewer,
     Path((fy, id, proposal)): Path<(i64, i64, i64)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let (mut csrf, mut file_name, mut bytes) = (String::new(), String::new(), Vec::new());
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => match field.name().unwrap_or_default() {
-                "file" => {
-                    file_name = field.file_name().unwrap_or_default().to_string();
-                    match field.bytes().await {
-                        Ok(b) => bytes = b.to_vec(),
-                        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "upload failed").into_response(),
-                    }
-                }
-                "csrf" => csrf = field.text().await.unwrap_or_default(),
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => return (StatusCode::BAD_REQUEST, "malformed upload").into_response(),
-        }
-    }
-    if let Err(r) = csrf_ok(&v, &csrf) {
+    let (form, file_name, bytes) = match super::multipart_form(multipart).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if let Err(r) = csrf_ok(&v, field(&form, "csrf")) {
         return r;
     }
     let fy = match fy_of(fy, v.lang) {
@@ -432,30 +418,6 @@ pub(super) async fn execution_plan(
         Ok(p) => p,
         Err(e) => return page_error(e, v.lang),
     };
-    let doc = plan.document();
-    match q.format.as_deref().unwrap_or("xlsx") {
-        "xlsx" => match haibun_sheets::book::write_xlsx(doc) {
-            Ok(bytes) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"haibun-FY{}-fund-round-{id}-plan.xlsx\"", fy.year()),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-            Err(e) => page_error(ServiceError::Internal(e.into()), v.lang),
-        },
-        "html" => {
-            let style = haibun_sheets::book::BookStyle::Linked(&["/static/tokens.css", "/static/book.css"]);
-            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], haibun_sheets::book::write_html(doc, style))
-                .into_response()
-        }
-        _ => page_error(invalid("format", "形式は xlsx か html です", "format must be xlsx or html"), v.lang),
-    }
+    let stem = format!("haibun-FY{}-fund-round-{id}-plan", fy.year());
+    super::printable_response(&plan, q.format.as_deref(), &stem, v.lang)
 }

@@ -69,38 +69,19 @@ pub(super) async fn import(
     State(st): State<AppState>,
     v: Viewer,
     Path(fy): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     let fy = match fy_of(fy, v.lang) {
         Ok(f) => f,
         Err(r) => return r,
     };
-    let (mut csrf, mut ministry, mut file_name, mut bytes) =
-        (String::new(), String::new(), String::from("upload"), Vec::new());
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                if name == "file" {
-                    file_name = field.file_name().unwrap_or("upload").to_string();
-                    match field.bytes().await {
-                        Ok(b) => bytes = b.to_vec(),
-                        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "upload failed").into_response(),
-                    }
-                } else {
-                    let text = field.text().await.unwrap_or_default();
-                    match name.as_str() {
-                        "csrf" => csrf = text,
-                        "ministry" => ministry = text,
-                        _ => {}
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return (StatusCode::BAD_REQUEST, "malformed upload").into_response(),
-        }
-    }
-    if let Err(r) = csrf_ok(&v, &csrf) {
+    let (form, file_name, bytes) = match multipart_form(multipart).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let file_name = if file_name.is_empty() { "upload".to_string() } else { file_name };
+    let ministry = field(&form, "ministry").to_string();
+    if let Err(r) = csrf_ok(&v, field(&form, "csrf")) {
         return r;
     }
     let ministries = match ministry_choices(&st, &v, fy).await {

@@ -233,6 +233,72 @@ fn labelled(policy: &Policy, kind: Kind, rows: &[haibun_domain::compile::KeyRow]
     rows.iter().map(|r| (r.key.clone(), label(&r.key), r.amounts)).collect()
 }
 
+/// A multipart form read whole: its text fields in order, and its `file` part (name and bytes;
+/// empty when none was sent). A part over the route's body limit, or a malformed body, is the
+/// response to send instead.
+async fn multipart_form(
+    mut multipart: axum::extract::Multipart,
+) -> Result<(Vec<(String, String)>, String, Vec<u8>), Response> {
+    let mut form = Vec::new();
+    let (mut file_name, mut bytes) = (String::new(), Vec::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(part)) => {
+                let name = part.name().unwrap_or_default().to_string();
+                if name == "file" {
+                    file_name = part.file_name().unwrap_or_default().to_string();
+                    match part.bytes().await {
+                        Ok(b) => bytes = b.to_vec(),
+                        Err(_) => return Err((StatusCode::PAYLOAD_TOO_LARGE, "upload failed").into_response()),
+                    }
+                } else {
+                    form.push((name, part.text().await.unwrap_or_default()));
+                }
+            }
+            Ok(None) => return Ok((form, file_name, bytes)),
+            Err(_) => return Err((StatusCode::BAD_REQUEST, "malformed upload").into_response()),
+        }
+    }
+}
+
+/// A document of tables as a download: `xlsx` (the default) as an attachment named `file_stem`,
+/// or `html` as a printable page on the linked style sheets.
+fn printable_response(doc: &haibun_service::Printable, format: Option<&str>, file_stem: &str, lang: Lang) -> Response {
+    match format.unwrap_or("xlsx") {
+        "xlsx" => match haibun_sheets::book::write_xlsx(doc.document()) {
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_stem}.xlsx\"")),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => page_error(ServiceError::Internal(e.into()), lang),
+        },
+        "html" => {
+            let style = haibun_sheets::book::BookStyle::Linked(&["/static/tokens.css", "/static/book.css"]);
+            (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                haibun_sheets::book::write_html(doc.document(), style),
+            )
+                .into_response()
+        }
+        _ => page_error(
+            ServiceError::invalid(
+                haibun_domain::ProblemCode::InvalidArgument,
+                "format",
+                "形式は xlsx か html です",
+                "format must be xlsx or html",
+            ),
+            lang,
+        ),
+    }
+}
+
 /// A form that carries only its CSRF token.
 #[derive(Deserialize)]
 struct CsrfForm {
