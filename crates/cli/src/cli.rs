@@ -43,6 +43,17 @@ pub enum Command {
         #[arg(long, default_value = "2023")]
         fy: FiscalYear,
     },
+    /// 稼働中でも整合したコピーを新しいファイルに取る（SQLite、管理者）/ a consistent copy of the SQLite database into a new file, while it runs (administrator)
+    Backup {
+        /// 出力先（既存のファイルは上書きしない）/ the new file (never overwritten)
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+    /// バックアップを新しいデータベース（--db）に戻す。壊れた・改ざんされたコピーは拒否 / restore a backup into a new database (--db), refusing a damaged or tampered copy
+    Restore {
+        /// バックアップのファイル / the backup file
+        file: PathBuf,
+    },
     /// 資源配分方針 / the resource allocation policy
     Policy {
         /// The policy command.
@@ -455,9 +466,11 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// 監査証跡の先頭（番号:ハッシュ）を表示する。別に控えておく / print the chain's head (SEQ:HASH) to note elsewhere
+    Anchor,
     /// ハッシュ連鎖と取りまとめを検証する / verify the hash chain and the compilation snapshots
     Verify {
-        /// 以前に控えた先頭ハッシュ（連鎖に含まれていること）/ a head hash noted earlier, which must still be in the chain
+        /// 以前に控えた先頭（`audit anchor` の 番号:ハッシュ、またはハッシュ）。連鎖に残っていること / an anchor noted earlier (`audit anchor`'s SEQ:HASH, or a hash), which must still be in the chain
         #[arg(long)]
         anchor: Option<String>,
     },

@@ -62,9 +62,10 @@ enum Op {
     ImportEvidence,
     ViewEvidence,
     CiteEvidence,
+    Backup,
 }
 
-const OPS: [Op; 47] = [
+const OPS: [Op; 48] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -112,6 +113,7 @@ const OPS: [Op; 47] = [
     Op::ImportEvidence,
     Op::ViewEvidence,
     Op::CiteEvidence,
+    Op::Backup,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -129,7 +131,7 @@ fn allowed(op: Op, who: &str) -> bool {
         Op::CompileSnapshot | Op::SubmitSnapshot | Op::Settle => any(&["hq", "system"]),
         Op::Negotiate => any(&["mof", "co", "system"]),
         Op::SetCalendar => any(&["co", "hq", "system"]),
-        Op::AddUser => any(&["system"]),
+        Op::AddUser | Op::Backup => any(&["system"]),
         Op::ReadLines | Op::ReadHistory => who != "mhlw",
         Op::ReadAudit => !any(&["mext", "mhlw"]),
         Op::ImportPrior | Op::ImportRs => any(&["co", "hq", "system"]),
@@ -251,6 +253,8 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
             svc.import_evidence(actor, fy(), table, &source, "r.csv", rates).await.map(drop)
         }
         Op::ViewEvidence => svc.evidence_report(actor, fy()).await.map(drop),
+        // Into a folder that does not exist: an allowed backup fails there, never as forbidden.
+        Op::Backup => svc.backup(actor, "/nonexistent-haibun-folder/copy.db").await.map(drop),
         Op::CiteEvidence => svc.uncite_evidence(actor, fy(), "PHARMA-01", "CANCER").await.map(drop),
         Op::ConfirmOverlap => {
             svc.decide_overlap(actor, fy(), ("MEXT", line), ("MHLW", "MHLW-0001"), "distinct", "x").await

@@ -302,6 +302,14 @@ fn a_tampered_audit_event_is_found_by_verify(db: Db) {
     assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
     let log: Value = serde_json::from_str(&ok(&t, &["audit", "log", "--format", "json"])).unwrap();
     assert_eq!(log.as_array().unwrap().len(), 3, "policy, two imports");
+    // The database itself refuses to change or delete an event...
+    for sql in ["UPDATE audit_events SET actor = 'x' WHERE seq = 2", "DELETE FROM audit_events WHERE seq = 3"] {
+        let refused = t.try_tamper(sql).unwrap_err();
+        assert!(refused.contains("append-only"), "{refused}");
+    }
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
+    // ...until an attacker holding the database drops its guard; the chain still catches them.
+    t.drop_audit_guard();
     let changed = t.tamper("UPDATE audit_events SET after_json = REPLACE(after_json, 'MEXT', 'MXXT') WHERE seq = 2");
     assert_eq!(changed, 1);
     let out = haibun(&t, &["audit", "verify"]);
@@ -331,6 +339,54 @@ fn a_tampered_audit_event_is_found_by_verify(db: Db) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("rewritten"));
 }
 
+fn reordered_inserted_and_cut_events_are_found(db: Db) {
+    let t = initialised(db);
+    for (i, m) in ["MEXT", "MHLW", "METI", "MIC"].iter().enumerate() {
+        import_generated(&t, m, i as u64 + 1, 2);
+    }
+    let anchor = ok(&t, &["audit", "anchor"]).trim().to_string();
+    assert!(anchor.starts_with("5:") && anchor.len() == 66, "{anchor}");
+    assert!(ok(&t, &["audit", "verify", "--anchor", &anchor]).contains("verifies"));
+    // The budget book's cover carries the anchor of the moment it was made.
+    let book = t.path("book.html").display().to_string();
+    ok(&t, &["report", "--fy", "2023", "-o", &book]);
+    assert!(std::fs::read_to_string(&book).unwrap().contains(&anchor), "the cover prints {anchor}");
+    let verify = |args: &[&str]| {
+        let out = haibun(&t, &[&["audit", "verify"], args].concat());
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    t.drop_audit_guard();
+    // Two events swapped (each keeps its sequence number): found at the first, named.
+    // (Through a copy: SQLite's UPDATE would read the rows it has already changed.)
+    let swap = || {
+        t.tamper("CREATE TABLE swap AS SELECT seq, after_json FROM audit_events WHERE seq IN (3, 4)");
+        let n = t.tamper("UPDATE audit_events SET after_json = (SELECT s.after_json FROM swap s WHERE s.seq = 7 - audit_events.seq) WHERE seq IN (3, 4)");
+        t.tamper("DROP TABLE swap");
+        n
+    };
+    assert_eq!(swap(), 2);
+    let (code, err) = verify(&[]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("event 3") && err.contains("altered"), "{err}");
+    assert_eq!(swap(), 2, "swapped back");
+    assert_eq!(verify(&[]).0, Some(0));
+    // An event slipped in between 2 and 3 (the later ones renumbered): the link breaks there.
+    t.tamper("UPDATE audit_events SET seq = seq + 100 WHERE seq >= 3");
+    t.tamper("UPDATE audit_events SET seq = seq - 99 WHERE seq >= 103");
+    t.tamper("INSERT INTO audit_events (seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash) SELECT 3, at, 'intruder', role, action, entity, fiscal_year, before_json, after_json, hash, hash FROM audit_events WHERE seq = 2");
+    t.tamper("UPDATE audit_head SET seq = 6 WHERE id = 1");
+    let (code, err) = verify(&[]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("event 3"), "{err}");
+    // The tail cut and the head wound back: whole on its own, caught against the anchor.
+    t.tamper("DELETE FROM audit_events WHERE seq >= 3");
+    t.tamper("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2) WHERE id = 1");
+    assert_eq!(verify(&[]).0, Some(0), "a consistent cut is invisible without an anchor");
+    let (code, err) = verify(&["--anchor", &anchor]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("the anchored event 5 is gone") && err.contains("event 3"), "{err}");
+}
+
 fn an_altered_snapshot_is_found_by_verify(db: Db) {
     let t = initialised(db);
     import_generated(&t, "MEXT", 1, 3);
@@ -349,9 +405,55 @@ fn an_altered_snapshot_is_found_by_verify(db: Db) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("compilation #1"));
 }
 
+/// The application role of `scripts/postgres-app-role.sql` runs haibun but cannot change or delete
+/// the audit trail, even once the owner's trigger is gone.
+#[test]
+fn the_postgres_application_role_cannot_change_the_audit_trail() {
+    let t = initialised(Db::Postgres);
+    import_generated(&t, "MEXT", 1, 2);
+    let db_name = t.url.rsplit('/').next().unwrap().to_string();
+    let role = format!("{db_name}_app");
+    let script =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/postgres-app-role.sql")).unwrap();
+    let sql: String = script.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+    for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        t.tamper(&stmt.replace("haibun_app", &role));
+    }
+    let as_app = t.url.replacen("postgres@", &format!("{role}@"), 1);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_haibun"))
+            .arg("--db")
+            .arg(&as_app)
+            .args(args)
+            .env_remove("HAIBUN_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    // The role does haibun's work: it imports (writing lines and the audit trail) and verifies.
+    let policy = haibun_testkit::fy2023();
+    let lines = haibun_testkit::lines_for(&policy, "MHLW", 2, 2);
+    let path =
+        file(&t, "mhlw.xlsx", &haibun_testkit::workbook(&policy, "MHLW", haibun_domain::Unit::ThousandYen, &lines));
+    let out = run(&["import", &path, "--fy", "2023", "--ministry", "MHLW"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(run(&["audit", "verify"]).status.success());
+    // It may not change, delete or empty the trail, even with the owner's trigger dropped.
+    t.drop_audit_guard();
+    for sql in [
+        "UPDATE audit_events SET actor = 'x' WHERE seq = 1",
+        "DELETE FROM audit_events WHERE seq = 3",
+        "TRUNCATE audit_events",
+    ] {
+        let refused = haibun_testkit::run_sql(&as_app, sql).unwrap_err();
+        assert!(refused.contains("permission denied"), "{sql}: {refused}");
+    }
+    assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
+}
+
 on_both_databases!(
     an_altered_snapshot_is_found_by_verify,
     the_whole_cycle_for_three_ministries,
     a_stale_update_is_refused_and_concurrent_updates_have_one_winner,
     a_tampered_audit_event_is_found_by_verify,
+    reordered_inserted_and_cut_events_are_found,
 );

@@ -297,11 +297,13 @@ pub enum YearAction {
     ImportEvidence,
     /// See the evidence and the ranked candidate priority areas (Cabinet Office, HQ).
     ViewEvidence,
+    /// Take a consistent copy of the whole database (administrator).
+    Backup,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 26] = [
+    pub const ALL: [YearAction; 27] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -328,6 +330,7 @@ impl YearAction {
         YearAction::ImportRs,
         YearAction::ImportEvidence,
         YearAction::ViewEvidence,
+        YearAction::Backup,
     ];
 
     /// The stored and printed name.
@@ -359,6 +362,7 @@ impl YearAction {
             YearAction::ImportRs => "import-rs",
             YearAction::ImportEvidence => "import-evidence",
             YearAction::ViewEvidence => "view-evidence",
+            YearAction::Backup => "backup",
         }
     }
 
@@ -368,7 +372,7 @@ impl YearAction {
             YearAction::CompileSnapshot | YearAction::SubmitSnapshot | YearAction::Settle => &[Role::Hq, Role::Admin],
             YearAction::Negotiate => &[Role::Fiscal, Role::CabinetOffice, Role::Admin],
             YearAction::SetCalendar => &[Role::CabinetOffice, Role::Hq, Role::Admin],
-            YearAction::ManageUsers => &[Role::Admin],
+            YearAction::ManageUsers | YearAction::Backup => &[Role::Admin],
             YearAction::ImportPriorBudget | YearAction::ImportRs => &[Role::CabinetOffice, Role::Hq, Role::Admin],
             YearAction::SetFundPool | YearAction::DecideFund | YearAction::EmergencyFund => &[Role::Hq, Role::Admin],
             YearAction::OpenFundRound | YearAction::ScoreFund => &[Role::CabinetOffice, Role::Hq, Role::Admin],

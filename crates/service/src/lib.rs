@@ -3,6 +3,7 @@
 
 mod actor;
 mod auth;
+mod backup;
 mod book;
 mod classify;
 mod cycle;
@@ -33,6 +34,7 @@ use haibun_store::{OpenMode, Store};
 
 pub use actor::Actor;
 pub use auth::{Session, SignedIn};
+pub use backup::CopyReport;
 pub use book::PriorImportReport;
 pub use classify::{LineSuggestions, PendingSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};

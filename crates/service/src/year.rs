@@ -217,6 +217,15 @@ impl Service {
         Ok(self.store.events(fy.map(FiscalYear::year)).await?)
     }
 
+    /// The audit chain's head as an anchor, `SEQ:HASH`: note it elsewhere (the budget book's cover
+    /// prints it too) and pass it to a later `verify --anchor`.
+    pub async fn audit_anchor(&self, actor: &Actor) -> ServiceResult<String> {
+        actor.check_read(None)?;
+        self.store.ensure_initialised().await?;
+        let (seq, hash) = self.store.audit_head().await?;
+        Ok(format!("{seq}:{hash}"))
+    }
+
     /// Recomputes the audit chain (optionally against a head hash noted earlier) and re-hashes
     /// every compilation snapshot's frozen lines.
     pub async fn verify_audit(&self, actor: &Actor, anchor: Option<&str>) -> ServiceResult<AuditReport> {

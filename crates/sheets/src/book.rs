@@ -41,6 +41,9 @@ pub fn cover_lines(book: &Book) -> Vec<(String, String)> {
         format!("{held}（事業番号で照合し、終了事業も表示。他の府省は各事業の前年度予算額欄）/ matched by line id, ended lines shown; other ministries use each line's declared prior-year column"),
     ));
     out.push(("事業数 / lines".to_string(), book.compilation.lines.to_string()));
+    if let Some(a) = &m.audit_anchor {
+        out.push(("監査証跡の先頭 / audit anchor (haibun audit verify --anchor)".to_string(), a.clone()));
+    }
     if m.unit.rounds() {
         out.push(("注 / note".to_string(), format!("{ROUNDING_NOTE_JA} / {ROUNDING_NOTE_EN}")));
     }

@@ -135,6 +135,11 @@ impl Tx {
 }
 
 impl Store {
+    /// The head of the chain: its sequence number and hash (the anchor to note elsewhere).
+    pub async fn audit_head(&self) -> Result<(i64, String)> {
+        Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
     /// Recomputes the whole chain up to its recorded head. `anchor`, a head hash noted earlier
     /// (for instance printed by a previous verify and kept elsewhere), must still be in the chain:
     /// that catches a trail rewritten from some point on, which no in-database check can.
@@ -149,6 +154,22 @@ impl Store {
             .await?;
         let report =
             |broken: Option<ChainBreak>| ChainReport { events: head_seq, head_hash: head_hash.clone(), broken };
+        // An anchor is `SEQ:HASH` (as `haibun audit anchor` prints it) or a bare hash.
+        let (anchor_seq, anchor_hash) = match anchor.map(|a| a.trim()) {
+            Some(a) => match a.split_once(':') {
+                Some((seq, hash)) => (seq.parse::<i64>().ok(), Some(hash)),
+                None => (None, Some(a)),
+            },
+            None => (None, None),
+        };
+        if let Some(seq) = anchor_seq
+            && seq > head_seq
+        {
+            let reason = format!(
+                "控えの事象 {seq} がありません（連鎖は {head_seq} で終わっています: 末尾の削除）/ the anchored event {seq} is gone (the chain ends at {head_seq}: its tail was cut)"
+            );
+            return Ok(report(Some(ChainBreak { seq: head_seq + 1, reason })));
+        }
         let mut prev = GENESIS_HASH.to_string();
         let mut expected_seq = 1;
         let mut anchored = anchor.is_none();
@@ -169,7 +190,12 @@ impl Store {
                     "内容がハッシュと一致しません（改ざん）/ content does not match its hash (altered)",
                 )));
             }
-            anchored |= anchor == Some(r.hash.as_str());
+            if anchor_seq == Some(r.seq) && anchor_hash != Some(r.hash.as_str()) {
+                return Ok(report(broken(
+                    "控えのハッシュと一致しません（書き換え）/ does not match the anchor noted for it (rewritten)",
+                )));
+            }
+            anchored |= anchor_hash == Some(r.hash.as_str()) && anchor_seq.is_none_or(|s| s == r.seq);
             prev = r.hash.clone();
             expected_seq += 1;
         }

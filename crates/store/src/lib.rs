@@ -5,6 +5,7 @@
 
 mod audit;
 mod auth;
+mod backup;
 mod cycle;
 mod evidence;
 mod feedback;
@@ -111,6 +112,8 @@ pub enum OpenMode {
     Create,
     /// The database must exist already.
     Existing,
+    /// An existing SQLite file, opened read-only (a backup being restored).
+    ReadOnly,
 }
 
 /// Turns what a user gives as `--db` (a path, a `sqlite:` URL or a `postgres://` URL) into a URL.
@@ -119,7 +122,7 @@ pub fn database_url(db: &str, mode: OpenMode) -> Result<(String, Backend)> {
         return Ok((db.to_string(), Backend::Postgres));
     }
     let path = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")).unwrap_or(db);
-    if mode == OpenMode::Existing && !Path::new(path).exists() {
+    if mode != OpenMode::Create && !Path::new(path).exists() {
         return Err(StoreError::Missing(path.to_string()));
     }
     let encoded: String = path
@@ -131,7 +134,11 @@ pub fn database_url(db: &str, mode: OpenMode) -> Result<(String, Backend)> {
             c => c.to_string(),
         })
         .collect();
-    let m = if mode == OpenMode::Create { "rwc" } else { "rw" };
+    let m = match mode {
+        OpenMode::Create => "rwc",
+        OpenMode::Existing => "rw",
+        OpenMode::ReadOnly => "ro",
+    };
     Ok((format!("sqlite://{encoded}?mode={m}"), Backend::Sqlite))
 }
 
@@ -145,7 +152,7 @@ impl Store {
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    if backend == Backend::Sqlite && mode != OpenMode::ReadOnly {
                         // WAL lets readers work during a write; FULL sync makes a committed import
                         // survive a power cut; the busy timeout makes concurrent writers wait, not fail.
                         conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;

@@ -20,6 +20,8 @@ pub enum Db {
 /// test databases go with the throwaway cluster.
 #[derive(Debug)]
 pub struct TestDb {
+    /// Which database.
+    pub db: Db,
     /// What to pass as `--db`.
     pub url: String,
     /// The temporary folder (also a place for the test's files).
@@ -31,6 +33,11 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// Runs a future to completion on a private runtime (tests themselves stay synchronous).
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("test runtime").block_on(f)
+}
+
+/// Runs one SQL statement on any database URL (for instance as another PostgreSQL role).
+pub fn run_sql(url: &str, sql: &str) -> Result<u64, String> {
+    block_on(haibun_store::test_support::execute(url, sql)).map_err(|e| e.to_string())
 }
 
 impl TestDb {
@@ -49,12 +56,32 @@ impl TestDb {
                     .expect("create a test database")
             }
         };
-        TestDb { url, dir }
+        TestDb { db, url, dir }
     }
 
     /// Runs raw SQL on this database, as an attacker with database access could; returns the rows changed.
     pub fn tamper(&self, sql: &str) -> u64 {
         block_on(haibun_store::test_support::execute(&self.url, sql)).expect("tamper SQL")
+    }
+
+    /// Runs raw SQL on this database as `tamper` does, returning the database's refusal instead
+    /// of failing the test.
+    pub fn try_tamper(&self, sql: &str) -> Result<u64, String> {
+        run_sql(&self.url, sql)
+    }
+
+    /// Removes the database's own guard on the audit trail (its append-only triggers), as an
+    /// attacker holding the file or the owner's password could, before tampering with events.
+    pub fn drop_audit_guard(&self) {
+        match self.db {
+            Db::Sqlite => {
+                self.tamper("DROP TRIGGER audit_events_no_update");
+                self.tamper("DROP TRIGGER audit_events_no_delete");
+            }
+            Db::Postgres => {
+                self.tamper("DROP TRIGGER audit_events_append_only ON audit_events");
+            }
+        }
     }
 
     /// A path inside the test's folder.

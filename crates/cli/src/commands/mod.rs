@@ -47,6 +47,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         return demo::run(cli.db.as_deref(), addr, no_serve).await;
     }
     let db = cli.db.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
+    if let Command::Restore { file } = &cli.command {
+        let r = Service::restore(&file.display().to_string(), &db).await?;
+        println!(
+            "復元しました / restored: {} → {db} — 監査証跡 {} 件を検証済み / {} audit events verified; 先頭/anchor {}",
+            file.display(),
+            r.events,
+            r.events,
+            r.anchor
+        );
+        return Ok(());
+    }
     if let Command::Init { fy } = cli.command {
         let svc = Service::open(&db, true).await?;
         let actor = svc.actor(None).await?;
@@ -82,6 +93,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Fy { command } => pdca::fy(&svc, &actor, command).await,
         Command::Rs { command } => pdca::rs(&svc, &actor, command).await,
         Command::Evidence { command } => evidence::run(&svc, &actor, command).await,
+        Command::Backup { output } => {
+            let r = svc.backup(&actor, &output.display().to_string()).await?;
+            println!(
+                "バックアップを取りました / backed up: {} — 整合性 ok・監査証跡 {} 件を検証済み / integrity ok, {} audit events verified; 先頭/anchor {}",
+                r.file, r.events, r.events, r.anchor
+            );
+            Ok(())
+        }
         Command::Classify { command } => review::classify(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
@@ -118,7 +137,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             eprintln!("この API トークンは二度と表示されません / this API token is not shown again");
             Ok(())
         }
-        Command::Init { .. } | Command::Demo { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Demo { .. } | Command::Restore { .. } => unreachable!("handled above"),
     };
     svc.close().await;
     result

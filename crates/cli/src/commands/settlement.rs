@@ -82,6 +82,7 @@ pub async fn audit(svc: &Service, actor: &Actor, command: AuditCommand) -> Resul
                 }
             }
         }
+        AuditCommand::Anchor => println!("{}", svc.audit_anchor(actor).await?),
         AuditCommand::Verify { anchor } => {
             let report = svc.verify_audit(actor, anchor.as_deref()).await?;
             if let Some(b) = report.chain.broken {
@@ -100,7 +101,7 @@ pub async fn audit(svc: &Service, actor: &Actor, command: AuditCommand) -> Resul
                 report.chain.events, report.chain.head_hash
             );
             println!(
-                "（この先頭ハッシュを別に控え、次回 --anchor で指定すると書き換えを検出できます / keep this head hash elsewhere and pass it as --anchor later to detect a rewritten trail）"
+                "（この先頭ハッシュを別に控え、次回 --anchor で指定すると書き換えを検出できます / keep this head hash (or `haibun audit anchor`'s SEQ:HASH) elsewhere and pass it as --anchor later to detect a rewritten or cut trail）"
             );
         }
     }

@@ -172,3 +172,32 @@ pub fn libreoffice_csv(soffice: &str, xlsx: &Path, out: &Path) -> std::collectio
     }
     sheets
 }
+
+/// A running `haibun serve`, stopped when dropped.
+pub struct Server(pub std::process::Child, pub u16);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Serves `db` on a free loopback port; returns once the port answers.
+pub fn serve(db: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(env!("CARGO_BIN_EXE_haibun"))
+        .args(["--db", db, "serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env_remove("HAIBUN_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Server(child, port)
+}

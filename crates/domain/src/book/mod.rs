@@ -157,6 +157,9 @@ pub struct BookMeta {
     /// The ministries whose prior-year settled budget is held (lines matched by id, ended lines
     /// shown); every other ministry's prior year is each line's declared 前年度予算額.
     pub prior_held: Vec<String>,
+    /// The audit chain's head when the book was made, `SEQ:HASH` (an anchor for `audit verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_anchor: Option<String>,
 }
 
 impl BookMeta {

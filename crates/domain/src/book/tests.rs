@@ -31,6 +31,7 @@ fn line(m: &str, id: &str, project: Option<&str>, prior: i64, request: i64, d: O
 
 fn meta(stage: Stage, prior_held: &[&str]) -> BookMeta {
     BookMeta {
+        audit_anchor: None,
         fiscal_year: FiscalYear::try_from(2023).unwrap(),
         stage,
         snapshot: None,
