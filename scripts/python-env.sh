@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Makes (once) the Python virtual environment the benchmark and its agreement test use, with
-# DuckDB, pandas and scipy (HiGHS) from PyPI, and prints its python's path. Nothing is installed system-wide.
+# DuckDB, pandas, scipy (HiGHS) and openpyxl (the formula-injection test's xlsx reader) from PyPI, and prints its python's path. Nothing is installed system-wide.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/py-venv
-if ! "$venv/bin/python" -c 'import duckdb, pandas, scipy' 2>/dev/null; then
-  echo "Python 環境を作ります（duckdb, pandas, scipy）/ making the Python environment (duckdb, pandas, scipy)" >&2
+if ! "$venv/bin/python" -c 'import duckdb, pandas, scipy, openpyxl' 2>/dev/null; then
+  echo "Python 環境を作ります（duckdb, pandas, scipy, openpyxl）/ making the Python environment (duckdb, pandas, scipy, openpyxl)" >&2
   python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'duckdb>=1.1' 'pandas>=2.2' 'scipy>=1.11' >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'duckdb>=1.1' 'pandas>=2.2' 'scipy>=1.11' 'openpyxl>=3.1' >&2
 fi
 echo "$PWD/$venv/bin/python"
