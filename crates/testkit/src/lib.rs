@@ -40,6 +40,16 @@ pub fn run_sql(url: &str, sql: &str) -> Result<u64, String> {
     block_on(haibun_store::test_support::execute(url, sql)).map_err(|e| e.to_string())
 }
 
+/// SQLite's `PRAGMA integrity_check` of a database file: `ok`, or what is wrong.
+pub fn sqlite_integrity(path: &str) -> String {
+    block_on(async {
+        let store = haibun_store::Store::open(path, haibun_store::OpenMode::Existing).await.expect("open");
+        let r = store.integrity_check().await.expect("integrity_check");
+        store.close().await;
+        r
+    })
+}
+
 impl TestDb {
     /// A new, empty database (no schema yet).
     pub fn new(db: Db) -> TestDb {

@@ -249,14 +249,15 @@ async fn multipart_form(
                     file_name = part.file_name().unwrap_or_default().to_string();
                     match part.bytes().await {
                         Ok(b) => bytes = b.to_vec(),
-                        Err(_) => return Err((StatusCode::PAYLOAD_TOO_LARGE, "upload failed").into_response()),
+                        Err(e) => return Err((e.status(), e.body_text()).into_response()),
                     }
                 } else {
                     form.push((name, part.text().await.unwrap_or_default()));
                 }
             }
             Ok(None) => return Ok((form, file_name, bytes)),
-            Err(_) => return Err((StatusCode::BAD_REQUEST, "malformed upload").into_response()),
+            // Over the body limit is 413, refused as the stream passes the limit; malformed is 400.
+            Err(e) => return Err((e.status(), e.body_text()).into_response()),
         }
     }
 }
