@@ -129,6 +129,20 @@ fn damaged_tampered_foreign_and_missing_copies_are_refused() {
     let (code, err, written) = restore(&tampered, "r1.db");
     assert_eq!((code, written), (Some(2), false), "{err}");
     assert!(err.contains("audit chain is broken at event 2"), "{err}");
+    // A copy whose guard alone was removed restores unguarded: refused too.
+    let unguarded = t.path("unguarded.db").display().to_string();
+    std::fs::copy(&copy, &unguarded).unwrap();
+    haibun_testkit::run_sql(&unguarded, "DROP TRIGGER audit_events_no_delete").unwrap();
+    let (code, err, written) = restore(&unguarded, "r0.db");
+    assert_eq!((code, written), (Some(2), false), "{err}");
+    assert!(err.contains("guard"), "{err}");
+    // No temporary file is left beside a refused target.
+    let left: Vec<_> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("haibun-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     // A damaged copy (bytes overwritten in the middle), a file that is not a database, a
     // database that is not haibun's, and no file at all.
     let damaged = t.path("damaged.db").display().to_string();
@@ -144,7 +158,7 @@ fn damaged_tampered_foreign_and_missing_copies_are_refused() {
         [(damaged.as_str(), "r2.db"), (text.as_str(), "r3.db"), (foreign.as_str(), "r4.db"), ("missing.db", "r5.db")]
     {
         let (code, err, written) = restore(from, name);
-        assert_ne!(code, Some(0), "{from}: restored");
+        assert_eq!(code, Some(2), "{from}: {err}");
         assert!(!written, "{from}: nothing may be written ({err})");
     }
     // PostgreSQL is told how.

@@ -77,7 +77,7 @@ fn killed_mid_operation(db: Db) {
     let mut rng = Rng::new(20_261_126);
 
     // Imports that change every line (each request up by one thousand yen per round).
-    let (mut applied, mut rolled_back) = (0, 0);
+    let (mut applied, mut rolled_back, mut killed) = (0, 0, 0);
     for round in 1..=kills() {
         for l in &mut lines {
             l.request = haibun_domain::Yen(l.request.get() + 1_000);
@@ -87,7 +87,7 @@ fn killed_mid_operation(db: Db) {
         let args = ["import", path.as_str(), "--fy", "2023", "--ministry", "MEXT"];
         let (before, _) = observe(&t);
         let delay = Duration::from_millis(rng.below(timed.as_millis() as u64 * 6 / 5));
-        run_and_kill(&t, &args, delay);
+        killed += usize::from(run_and_kill(&t, &args, delay));
         sound(&t, db);
         let (after, _) = observe(&t);
         assert_eq!(after.len(), LINES);
@@ -118,16 +118,17 @@ fn killed_mid_operation(db: Db) {
     for round in 1..=kills() {
         let (_, before) = observe(&t);
         let delay = Duration::from_millis(rng.below(timed.as_millis() as u64 * 6 / 5));
-        run_and_kill(&t, &["compile", "--fy", "2023", "--snapshot"], delay);
+        killed += usize::from(run_and_kill(&t, &["compile", "--fy", "2023", "--snapshot"], delay));
         sound(&t, db); // re-hashes every snapshot: a half-written one would not verify
         let (_, after) = observe(&t);
         assert!(after.len() == before.len() || after.len() == before.len() + 1, "round {round}");
         ok(&t, &["compile", "--fy", "2023", "--snapshot"]);
     }
     eprintln!(
-        "{db:?}: {} kills per operation; imports applied {applied}, rolled back {rolled_back}; nothing half-written",
+        "{db:?}: {} runs per operation, {killed} of them killed before they finished; imports applied {applied}, rolled back {rolled_back}; nothing half-written",
         kills()
     );
+    assert!(killed > 0, "the kills must land inside the operations");
 }
 
 on_both_databases!(killed_mid_operation);

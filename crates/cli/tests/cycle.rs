@@ -303,9 +303,14 @@ fn a_tampered_audit_event_is_found_by_verify(db: Db) {
     let log: Value = serde_json::from_str(&ok(&t, &["audit", "log", "--format", "json"])).unwrap();
     assert_eq!(log.as_array().unwrap().len(), 3, "policy, two imports");
     // The database itself refuses to change or delete an event...
-    for sql in ["UPDATE audit_events SET actor = 'x' WHERE seq = 2", "DELETE FROM audit_events WHERE seq = 3"] {
-        let refused = t.try_tamper(sql).unwrap_err();
-        assert!(refused.contains("append-only"), "{refused}");
+    let mut attempts =
+        vec!["UPDATE audit_events SET actor = 'x' WHERE seq = 2", "DELETE FROM audit_events WHERE seq = 3"];
+    if db == Db::Postgres {
+        attempts.push("TRUNCATE audit_events");
+    }
+    for sql in attempts {
+        let refused = haibun_testkit::run_sql(&t.url, sql).unwrap_err();
+        assert!(refused.contains("append-only"), "{sql}: {refused}");
     }
     assert!(ok(&t, &["audit", "verify"]).contains("verifies"));
     // ...until an attacker holding the database drops its guard; the chain still catches them.
@@ -346,6 +351,13 @@ fn reordered_inserted_and_cut_events_are_found(db: Db) {
     }
     let anchor = ok(&t, &["audit", "anchor"]).trim().to_string();
     assert!(anchor.starts_with("5:") && anchor.len() == 66, "{anchor}");
+    // An anchor is SEQ:HASH or a hash: anything else is a usage error, not a verdict.
+    let genesis = format!("0:{}", haibun_service::GENESIS_HASH);
+    assert!(ok(&t, &["audit", "verify", "--anchor", &genesis]).contains("verifies"), "the empty chain's anchor holds");
+    let bare = anchor.split_once(':').unwrap().1.to_string();
+    for bad in ["5:", "x:00", &format!("x:{bare}"), "not-a-hash"] {
+        assert_eq!(haibun(&t, &["audit", "verify", "--anchor", bad]).status.code(), Some(2), "{bad}");
+    }
     assert!(ok(&t, &["audit", "verify", "--anchor", &anchor]).contains("verifies"));
     // The budget book's cover carries the anchor of the moment it was made.
     let book = t.path("book.html").display().to_string();
@@ -378,6 +390,11 @@ fn reordered_inserted_and_cut_events_are_found(db: Db) {
     let (code, err) = verify(&[]);
     assert_eq!(code, Some(1));
     assert!(err.contains("event 3"), "{err}");
+    // The head wound back over events still there: caught without any anchor.
+    t.tamper("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_events WHERE seq = 4) WHERE id = 1");
+    let (code, err) = verify(&[]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("after the recorded head 4"), "{err}");
     // The tail cut and the head wound back: whole on its own, caught against the anchor.
     t.tamper("DELETE FROM audit_events WHERE seq >= 3");
     t.tamper("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2) WHERE id = 1");

@@ -154,10 +154,7 @@ impl Service {
             generated_by: actor.name.clone(),
             unit,
             prior_held,
-            audit_anchor: Some({
-                let (seq, hash) = self.store.audit_head().await?;
-                format!("{seq}:{hash}")
-            }),
+            audit_anchor: Some(self.store.audit_anchor().await?),
         };
         let mut book = haibun_domain::book::build(&policy, meta, &current, &prior);
         // The adjustment fund's allocations (追加配分) of the year, as far as the actor reads.

@@ -58,6 +58,7 @@ pub use status::{PackageStatus, YearStatus};
 pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
+pub use haibun_store::GENESIS_HASH;
 pub use haibun_store::{
     ActualRow, AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, EvaluationRow,
     FollowupRoundRow, HearingRow, InstructionRow, KpiLinkRow, KpiRow, KpiTargetRow, LineActionRow, LineMeasureRow,

@@ -222,14 +222,28 @@ impl Service {
     pub async fn audit_anchor(&self, actor: &Actor) -> ServiceResult<String> {
         actor.check_read(None)?;
         self.store.ensure_initialised().await?;
-        let (seq, hash) = self.store.audit_head().await?;
-        Ok(format!("{seq}:{hash}"))
+        Ok(self.store.audit_anchor().await?)
     }
 
     /// Recomputes the audit chain (optionally against a head hash noted earlier) and re-hashes
     /// every compilation snapshot's frozen lines.
     pub async fn verify_audit(&self, actor: &Actor, anchor: Option<&str>) -> ServiceResult<AuditReport> {
         actor.check_read(None)?;
+        // An anchor is `SEQ:HASH` (as `audit anchor` prints it) or a bare hash: 64 hex digits.
+        if let Some(a) = anchor {
+            let hash_ok = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
+            let ok = match a.trim().split_once(':') {
+                Some((seq, hash)) => !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()) && hash_ok(hash),
+                None => hash_ok(a.trim()),
+            };
+            if !ok {
+                return Err(crate::cycle::invalid_arg(
+                    "--anchor",
+                    format!("控えは「番号:ハッシュ」（audit anchor の出力）かハッシュ 64 桁で指定します: {a}"),
+                    format!("an anchor is SEQ:HASH (as `audit anchor` prints it) or a 64-digit hash: {a}"),
+                ));
+            }
+        }
         self.store.ensure_initialised().await?;
         let chain = self.store.verify_chain(anchor).await?;
         let mut altered_snapshots = Vec::new();

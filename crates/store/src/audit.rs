@@ -5,6 +5,9 @@ use sha2::{Digest, Sha256};
 
 use crate::{Result, Store, Tx};
 
+/// The head's row.
+const HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+
 /// The previous hash of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -67,6 +70,13 @@ pub struct ChainReport {
     pub head_hash: String,
     /// The first break, if any.
     pub broken: Option<ChainBreak>,
+}
+
+impl ChainReport {
+    /// The head as an anchor to note elsewhere: `SEQ:HASH`.
+    pub fn anchor(&self) -> String {
+        format!("{}:{}", self.events, self.head_hash)
+    }
 }
 
 /// The first event of the chain that does not verify, and why.
@@ -135,9 +145,10 @@ impl Tx {
 }
 
 impl Store {
-    /// The head of the chain: its sequence number and hash (the anchor to note elsewhere).
-    pub async fn audit_head(&self) -> Result<(i64, String)> {
-        Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?)
+    /// The head of the chain as an anchor to note elsewhere: `SEQ:HASH`.
+    pub async fn audit_anchor(&self) -> Result<String> {
+        let (seq, hash): (i64, String) = sqlx::query_as(HEAD).fetch_one(&self.pool).await?;
+        Ok(format!("{seq}:{hash}"))
     }
 
     /// Recomputes the whole chain up to its recorded head. `anchor`, a head hash noted earlier
@@ -146,12 +157,28 @@ impl Store {
     pub async fn verify_chain(&self, anchor: Option<&str>) -> Result<ChainReport> {
         // The head first: events committed after it are simply not part of this check, so a
         // concurrent append can never look like a missing event.
-        let (head_seq, head_hash): (i64, String) =
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
-        let rows: Vec<EventRow> = sqlx::query_as("SELECT seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash FROM audit_events WHERE seq <= $1 ORDER BY seq")
-            .bind(head_seq)
-            .fetch_all(&self.pool)
+        // The head and the events are read in one snapshot (SQLite: one read transaction; PostgreSQL:
+        // repeatable read), so an event beyond the head can only be one the head was wound back over.
+        let mut tx = self.pool.begin().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
+        let (head_seq, head_hash): (i64, String) = sqlx::query_as(HEAD).fetch_one(&mut *tx).await?;
+        let all: Vec<EventRow> = sqlx::query_as("SELECT seq, at, actor, role, action, entity, fiscal_year, before_json, after_json, prev_hash, hash FROM audit_events ORDER BY seq")
+            .fetch_all(&mut *tx)
             .await?;
+        tx.rollback().await?;
+        if let Some(beyond) = all.iter().find(|r| r.seq > head_seq) {
+            let reason = format!(
+                "記録上の最終 {head_seq} より後に事象があります（先頭の巻き戻し）/ events stand after the recorded head {head_seq} (the head was wound back)"
+            );
+            return Ok(ChainReport {
+                events: head_seq,
+                head_hash,
+                broken: Some(ChainBreak { seq: beyond.seq, reason }),
+            });
+        }
+        let rows = all;
         let report =
             |broken: Option<ChainBreak>| ChainReport { events: head_seq, head_hash: head_hash.clone(), broken };
         // An anchor is `SEQ:HASH` (as `haibun audit anchor` prints it) or a bare hash.
@@ -172,7 +199,8 @@ impl Store {
         }
         let mut prev = GENESIS_HASH.to_string();
         let mut expected_seq = 1;
-        let mut anchored = anchor.is_none();
+        // The empty chain's anchor, `0:` and the genesis hash, holds as long as the chain does.
+        let mut anchored = anchor.is_none() || (anchor_seq == Some(0) && anchor_hash == Some(GENESIS_HASH));
         for r in &rows {
             let broken = |reason: &str| Some(ChainBreak { seq: r.seq, reason: reason.to_string() });
             if r.seq != expected_seq {

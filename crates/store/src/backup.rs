@@ -19,4 +19,18 @@ impl Store {
         let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check").fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("; "))
     }
+
+    /// Whether the audit trail's append-only guard (the triggers of migration 0015) is in place.
+    pub async fn audit_guarded(&self) -> Result<bool> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('audit_events_no_update', 'audit_events_no_delete')"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM pg_trigger WHERE tgname IN ('audit_events_append_only', 'audit_events_no_truncate')"
+            }
+        };
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await?;
+        Ok(n == 2)
+    }
 }

@@ -74,12 +74,6 @@ impl TestDb {
         block_on(haibun_store::test_support::execute(&self.url, sql)).expect("tamper SQL")
     }
 
-    /// Runs raw SQL on this database as `tamper` does, returning the database's refusal instead
-    /// of failing the test.
-    pub fn try_tamper(&self, sql: &str) -> Result<u64, String> {
-        run_sql(&self.url, sql)
-    }
-
     /// Removes the database's own guard on the audit trail (its append-only triggers), as an
     /// attacker holding the file or the owner's password could, before tampering with events.
     pub fn drop_audit_guard(&self) {
@@ -90,6 +84,7 @@ impl TestDb {
             }
             Db::Postgres => {
                 self.tamper("DROP TRIGGER audit_events_append_only ON audit_events");
+                self.tamper("DROP TRIGGER audit_events_no_truncate ON audit_events");
             }
         }
     }

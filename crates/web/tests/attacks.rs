@@ -106,7 +106,8 @@ async fn an_upload_over_the_limit_gets_413_and_writes_nothing() {
         let s = mext.upload(uri, "big.csv", &big).await;
         assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{uri}");
     }
-    // The API's raw-body import, with a token.
+    assert_eq!(app.svc.audit_events(&haibun_service::Actor::system(), None).await.unwrap().len(), events);
+    // The API's raw-body import, with a token (whose creation is itself an audited event).
     let actor = app.svc.actor(Some("mext-tanaka")).await.unwrap();
     let token = app.svc.create_api_token(&actor, "test").await.unwrap();
     let events = app.svc.audit_events(&haibun_service::Actor::system(), None).await.unwrap().len();
@@ -151,6 +152,7 @@ async fn a_ministry_reads_no_other_ministrys_drafts_through_any_route() {
                 .replace("{line_id}", &line)
                 .replace("{id}", "1")
                 .replace("{snapshot_id}", "1")
+                + "?ministry=MHLW"
         })
         .collect();
     uris.extend(

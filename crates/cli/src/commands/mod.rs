@@ -38,6 +38,14 @@ pub fn signed_yen_arg(field: &str, text: &str) -> Result<Yen, CliError> {
     })
 }
 
+/// What a checked copy (backup or restore) says.
+fn copied(what: &str, r: &haibun_service::CopyReport) {
+    println!(
+        "{what}: {} — 整合性・監査証跡 {} 件・取りまとめを検証済み / integrity ok, {} audit events and the snapshots verified; 先頭/anchor {}",
+        r.file, r.events, r.events, r.anchor
+    );
+}
+
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Fund { command: command @ crate::cli::FundCommand::Solve { .. } } = cli.command {
@@ -49,13 +57,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let db = cli.db.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
     if let Command::Restore { file } = &cli.command {
         let r = Service::restore(&file.display().to_string(), &db).await?;
-        println!(
-            "復元しました / restored: {} → {db} — 監査証跡 {} 件を検証済み / {} audit events verified; 先頭/anchor {}",
-            file.display(),
-            r.events,
-            r.events,
-            r.anchor
-        );
+        copied("復元しました / restored", &r);
         return Ok(());
     }
     if let Command::Init { fy } = cli.command {
@@ -95,10 +97,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Evidence { command } => evidence::run(&svc, &actor, command).await,
         Command::Backup { output } => {
             let r = svc.backup(&actor, &output.display().to_string()).await?;
-            println!(
-                "バックアップを取りました / backed up: {} — 整合性 ok・監査証跡 {} 件を検証済み / integrity ok, {} audit events verified; 先頭/anchor {}",
-                r.file, r.events, r.events, r.anchor
-            );
+            copied("バックアップを取りました / backed up", &r);
             Ok(())
         }
         Command::Classify { command } => review::classify(&svc, &actor, command).await,

@@ -193,11 +193,15 @@ pub fn serve(db: &str) -> Server {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..100 {
+    let mut server = Server(child, port);
+    for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
+            return server;
+        }
+        if let Some(status) = server.0.try_wait().unwrap() {
+            panic!("haibun serve exited ({status}) before answering on port {port}");
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    Server(child, port)
+    panic!("haibun serve did not answer on port {port} within 10 s");
 }
