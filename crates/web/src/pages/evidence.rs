@@ -226,14 +226,11 @@ pub(super) async fn upload(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let (form, file_name, bytes) = match multipart_form(multipart).await {
+    let (form, file_name, bytes) = match multipart_form(&v, multipart).await {
         Ok(f) => f,
         Err(r) => return r,
     };
     let file_name = if file_name.is_empty() { "upload".to_string() } else { file_name };
-    if let Err(r) = csrf_ok(&v, field(&form, "csrf")) {
-        return r;
-    }
     let Some(table) = Table::parse(field(&form, "table")) else {
         let (ja, en) = (
             format!("表は {} のいずれかです", Table::choices()),

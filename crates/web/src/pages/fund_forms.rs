@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::error::page_error;
 use crate::session::Viewer;
 
-use super::{csrf_ok, field, fields, fy_of, guarded};
+use super::{field, fields, fy_of, guarded};
 
 /// A refusal of a form field, located, in both languages.
 fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> ServiceError {
@@ -200,13 +200,10 @@ pub(super) async fn attach(
     Path((fy, id, proposal)): Path<(i64, i64, i64)>,
     multipart: Multipart,
 ) -> Response {
-    let (form, file_name, bytes) = match super::multipart_form(multipart).await {
+    let (_, file_name, bytes) = match super::multipart_form(&v, multipart).await {
         Ok(f) => f,
         Err(r) => return r,
     };
-    if let Err(r) = csrf_ok(&v, field(&form, "csrf")) {
-        return r;
-    }
     let fy = match fy_of(fy, v.lang) {
         Ok(f) => f,
         Err(r) => return r,

@@ -75,15 +75,12 @@ pub(super) async fn import(
         Ok(f) => f,
         Err(r) => return r,
     };
-    let (form, file_name, bytes) = match multipart_form(multipart).await {
+    let (form, file_name, bytes) = match multipart_form(&v, multipart).await {
         Ok(f) => f,
         Err(r) => return r,
     };
     let file_name = if file_name.is_empty() { "upload".to_string() } else { file_name };
     let ministry = field(&form, "ministry").to_string();
-    if let Err(r) = csrf_ok(&v, field(&form, "csrf")) {
-        return r;
-    }
     let ministries = match ministry_choices(&st, &v, fy).await {
         Ok(m) => m,
         Err(e) => return page_error(e, v.lang),

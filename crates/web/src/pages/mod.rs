@@ -233,10 +233,11 @@ fn labelled(policy: &Policy, kind: Kind, rows: &[haibun_domain::compile::KeyRow]
     rows.iter().map(|r| (r.key.clone(), label(&r.key), r.amounts)).collect()
 }
 
-/// A multipart form read whole: its text fields in order, and its `file` part (name and bytes;
-/// empty when none was sent). A part over the route's body limit, or a malformed body, is the
-/// response to send instead.
+/// A multipart form read whole and its CSRF token checked: its text fields in order, and its
+/// `file` part (name and bytes; empty when none was sent). A part over the route's body limit, a
+/// malformed body or a wrong token is the response to send instead.
 async fn multipart_form(
+    v: &Viewer,
     mut multipart: axum::extract::Multipart,
 ) -> Result<(Vec<(String, String)>, String, Vec<u8>), Response> {
     let mut form = Vec::new();
@@ -255,7 +256,10 @@ async fn multipart_form(
                     form.push((name, part.text().await.unwrap_or_default()));
                 }
             }
-            Ok(None) => return Ok((form, file_name, bytes)),
+            Ok(None) => {
+                csrf_ok(v, field(&form, "csrf"))?;
+                return Ok((form, file_name, bytes));
+            }
             // Over the body limit is 413, refused as the stream passes the limit; malformed is 400.
             Err(e) => return Err((e.status(), e.body_text()).into_response()),
         }
