@@ -141,7 +141,7 @@ fn export_then_import_changes_nothing(db: Db) {
         let second = t.path(&format!("second.{ext}")).display().to_string();
         ok(&t, &["export", "--fy", "2023", "--ministry", "MHLW", "-o", &second]);
         let read = |p: &str| {
-            let intake = haibun_sheets::read_intake(&std::fs::read(p).unwrap(), "x").unwrap();
+            let intake = haibun_sheets::read_intake(&std::fs::read(p).unwrap(), "x", &Default::default()).unwrap();
             let rows: Vec<Vec<_>> =
                 intake.rows.iter().map(|r| r.cells.iter().map(|c| (c.field, c.value.clone())).collect()).collect();
             (intake.unit_cell.map(|u| u.0), intake.ministry_cell.map(|m| m.0), rows)
@@ -169,7 +169,7 @@ fn the_template_is_a_workbook_the_intake_reads(db: Db) {
     let path = t.path("template.xlsx").display().to_string();
     ok(&t, &["template", "--fy", "2023", "--ministry", "MEXT", "-o", &path]);
     let bytes = std::fs::read(&path).unwrap();
-    let problems = haibun_sheets::read_intake(&bytes, "template.xlsx").map(|i| i.rows.len());
+    let problems = haibun_sheets::read_intake(&bytes, "template.xlsx", &Default::default()).map(|i| i.rows.len());
     assert_eq!(problems.unwrap(), 0, "a blank template has a header and no rows");
     // Importing the blank template is refused: there is nothing to import.
     let out = haibun(&t, &["import", &path, "--fy", "2023", "--ministry", "MEXT"]);

@@ -203,9 +203,23 @@ pub struct Problem {
 
 impl Problem {
     /// A problem at `location`.
+    /// Messages that quote a value are clipped to [`MAX_MESSAGE_CHARS`], so a hostile cell of
+    /// megabytes is not repeated into every report.
     pub fn new(code: ProblemCode, location: Location, ja: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { code, location, message_ja: ja.into(), message_en: en.into() }
+        Self { code, location, message_ja: clip(ja.into()), message_en: clip(en.into()) }
     }
+}
+
+/// The longest message kept whole; past it, the message is cut and ends with `…`.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+fn clip(s: String) -> String {
+    if s.len() <= MAX_MESSAGE_CHARS || s.chars().count() <= MAX_MESSAGE_CHARS {
+        return s;
+    }
+    let mut cut: String = s.chars().take(MAX_MESSAGE_CHARS - 1).collect();
+    cut.push('…');
+    cut
 }
 
 impl fmt::Display for Problem {

@@ -39,7 +39,7 @@ impl Service {
         actor.check_year(YearAction::ImportPriorBudget)?;
         let policy = self.policy(req.fiscal_year).await?;
         let ministry = Self::ministry_code(&policy, req.ministry)?;
-        let Parsed { sheet, unit, lines } = parse_file(&policy, &ministry, &req)?;
+        let Parsed { sheet, unit, lines } = parse_file(&policy, &ministry, &req, &self.limits)?;
         let prior: Vec<PriorLine> = lines
             .into_iter()
             .map(|l| PriorLine {

@@ -13,7 +13,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cycle::{check_date, check_text, event, invalid_arg};
-use crate::rs::within_size;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
 
 /// Where an imported table came from: all three are required.
@@ -92,8 +91,7 @@ impl Service {
         actor.check_year(YearAction::ImportEvidence)?;
         let policy = self.policy(fy).await?;
         let source = checked_source(source, file_name)?;
-        within_size(file_name, bytes)?;
-        let rows = read_evidence(table, bytes, file_name, &policy).map_err(ServiceError::Invalid)?;
+        let rows = read_evidence(table, bytes, file_name, &policy, &self.limits).map_err(ServiceError::Invalid)?;
         let set = EvidenceSetRow {
             fiscal_year: fy.year(),
             table_name: table.name().into(),

@@ -60,7 +60,7 @@ impl Service {
         let policy = self.policy(req.fiscal_year).await?;
         let ministry = Self::ministry_code(&policy, req.ministry)?;
         actor.check_package(Action::EditLines, &ministry)?;
-        let Parsed { sheet, unit, lines } = parse_file(&policy, &ministry, &req)?;
+        let Parsed { sheet, unit, lines } = parse_file(&policy, &ministry, &req, &self.limits)?;
 
         let sha256 = hex::encode(Sha256::digest(req.bytes));
         let at = now();
@@ -104,7 +104,8 @@ impl Service {
 }
 
 /// A file's lines, read and checked.
-pub(crate) struct Parsed {
+#[derive(Debug)]
+pub struct Parsed {
     /// The sheet read, for workbooks.
     pub sheet: Option<String>,
     /// The unit amounts were read in.
@@ -114,13 +115,15 @@ pub(crate) struct Parsed {
 }
 
 /// Reads a file of lines in the template's layout for one ministry and checks every row, the
-/// stated units and the sheet's ministry. Every problem is returned, or the lines.
-pub(crate) fn parse_file(
+/// stated units and the sheet's ministry. Every problem is returned, or the lines. Nothing is
+/// stored: the import, the hostile-file tests and the fuzzer all read files through this.
+pub fn parse_file(
     policy: &haibun_domain::Policy,
     ministry: &str,
     req: &ImportRequest<'_>,
+    limits: &haibun_sheets::Limits,
 ) -> ServiceResult<Parsed> {
-    let intake = haibun_sheets::read_intake(req.bytes, req.file_name).map_err(ServiceError::Invalid)?;
+    let intake = haibun_sheets::read_intake(req.bytes, req.file_name, limits).map_err(ServiceError::Invalid)?;
     let mut problems = Vec::new();
 
     // Every unit the file states (the 単位 cell, notes in amount headers) and --unit must agree.

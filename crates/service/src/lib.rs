@@ -47,7 +47,7 @@ pub use fund::{
     ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundDetail, RoundStatus, plan_digest,
 };
 pub use haibun_store::{CitationRow, EvidenceSetRow};
-pub use intake::{ImportReport, ImportRequest};
+pub use intake::{ImportReport, ImportRequest, Parsed, parse_file as parse_request_file};
 pub use lines::LinePatch;
 pub use next_year::OpenYearReport;
 pub use pdca::{ActualView, KpiInput, KpiView, MeasureInput, MeasureView};
@@ -58,6 +58,7 @@ pub use status::{PackageStatus, YearStatus};
 pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
+pub use haibun_sheets::Limits;
 pub use haibun_store::GENESIS_HASH;
 pub use haibun_store::{
     ActualRow, AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, EvaluationRow,
@@ -71,13 +72,24 @@ pub use haibun_store::{
 pub struct Service {
     store: Store,
     memo: std::sync::Arc<memo::Memo>,
+    limits: haibun_sheets::Limits,
 }
 
 impl Service {
     /// Opens the database named by `--db` (a path or URL). `create` allows creating a new SQLite file.
     pub async fn open(db: &str, create: bool) -> ServiceResult<Service> {
         let store = Store::open(db, if create { OpenMode::Create } else { OpenMode::Existing }).await?;
-        Ok(Service { store, memo: Default::default() })
+        Ok(Service { store, memo: Default::default(), limits: Default::default() })
+    }
+
+    /// The same service with other limits on the files it reads.
+    pub fn with_limits(self, limits: haibun_sheets::Limits) -> Service {
+        Service { limits, ..self }
+    }
+
+    /// The limits on the files this service reads.
+    pub fn limits(&self) -> &haibun_sheets::Limits {
+        &self.limits
     }
 
     /// Which database this is.

@@ -1,7 +1,6 @@
 //! The RS system's (行政事業レビュー) files: budgets and execution (2-1) imported and matched to
 //! lines by 予算事業ID, so execution (執行額, 執行率) shows beside the budget.
 
-use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::workflow::YearAction;
 use haibun_sheets::rs::read_rs_budget;
 use haibun_store::RsBudgetRecord;
@@ -28,20 +27,6 @@ pub struct RsBudgetReport {
     pub unmatched: Vec<String>,
 }
 
-/// Refuses a file over the intake's size limit (the CLI refuses it before reading; a caller of
-/// the service may not).
-pub(crate) fn within_size(file_name: &str, bytes: &[u8]) -> ServiceResult<()> {
-    if bytes.len() <= haibun_sheets::MAX_FILE_BYTES {
-        return Ok(());
-    }
-    Err(ServiceError::Invalid(vec![Problem::new(
-        ProblemCode::FileTooLarge,
-        Location::file(file_name),
-        format!("ファイルが大きすぎます（上限 {} バイト）", haibun_sheets::MAX_FILE_BYTES),
-        format!("the file is too large (limit {} bytes)", haibun_sheets::MAX_FILE_BYTES),
-    )]))
-}
-
 impl Service {
     /// Imports an RS 2-1 file (Cabinet Office, HQ): every summary row, or nothing if any row
     /// is wrong (each problem located by row and column).
@@ -53,8 +38,7 @@ impl Service {
     ) -> ServiceResult<RsBudgetReport> {
         actor.check_year(YearAction::ImportRs)?;
         self.store.ensure_initialised().await?;
-        within_size(file_name, bytes)?;
-        let parsed = read_rs_budget(bytes, file_name).map_err(ServiceError::Invalid)?;
+        let parsed = read_rs_budget(bytes, file_name, &self.limits).map_err(ServiceError::Invalid)?;
         let known = self.store.line_rs_ids().await?;
         let at = now();
         let mut report = RsBudgetReport {

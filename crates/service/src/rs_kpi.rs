@@ -69,8 +69,7 @@ impl Service {
     ) -> ServiceResult<RsKpiReport> {
         actor.check_year(YearAction::ImportRs)?;
         self.policy(fy).await?;
-        crate::rs::within_size(file_name, bytes)?;
-        let parsed = read_rs_kpis(bytes, file_name).map_err(ServiceError::Invalid)?;
+        let parsed = read_rs_kpis(bytes, file_name, &self.limits).map_err(ServiceError::Invalid)?;
         let lines = self.store.lines(fy, None).await?;
         let links = self.store.line_measures(fy.year()).await?;
         let kpis = self.store.kpis(fy.year()).await?;

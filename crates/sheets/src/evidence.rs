@@ -43,9 +43,15 @@ pub fn columns(table: Table) -> &'static [(&'static str, &'static str)] {
 }
 
 /// Reads one evidence table; area names are resolved against `policy` (codes or any label).
-pub fn read_evidence(table: Table, bytes: &[u8], file: &str, policy: &Policy) -> Result<EvidenceRows, Vec<Problem>> {
+pub fn read_evidence(
+    table: Table,
+    bytes: &[u8],
+    file: &str,
+    policy: &Policy,
+    limits: &crate::Limits,
+) -> Result<EvidenceRows, Vec<Problem>> {
     let label = table.name_ja();
-    let parsed = read_table(bytes, file, label, &[])?;
+    let parsed = read_table(bytes, file, label, &[], limits)?;
     let cols = columns(table);
     let at = |row: Option<u32>, column: Option<usize>, field: &str| parsed.at(file, row, column, Some(field));
     // Each column by either name; a column named twice is ambiguous.

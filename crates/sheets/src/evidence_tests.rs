@@ -8,7 +8,7 @@ fn policy() -> Policy {
 }
 
 fn read(table: Table, text: &str) -> Result<EvidenceRows, Vec<Problem>> {
-    read_evidence(table, text.as_bytes(), "t.csv", &policy())
+    read_evidence(table, text.as_bytes(), "t.csv", &policy(), &Default::default())
 }
 
 fn places(problems: &[Problem]) -> Vec<(ProblemCode, Option<u32>, Option<String>)> {
@@ -37,10 +37,10 @@ fn a_workbook_and_shift_jis_text_read_the_same_as_utf8() {
     ws.write_number(1, 2, 4.5).unwrap();
     ws.write_number(1, 3, 120).unwrap();
     let bytes = wb.save_to_buffer().unwrap();
-    let from_xlsx = read_evidence(Table::Survey, &bytes, "s.xlsx", &policy()).unwrap();
+    let from_xlsx = read_evidence(Table::Survey, &bytes, "s.xlsx", &policy(), &Default::default()).unwrap();
     let text = "領域,設問,点数,回答者数\nがん,重要度①,4.5,120\n";
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
-    let from_sjis = read_evidence(Table::Survey, &sjis, "s.csv", &policy()).unwrap();
+    let from_sjis = read_evidence(Table::Survey, &sjis, "s.csv", &policy(), &Default::default()).unwrap();
     assert_eq!(from_xlsx, from_sjis);
     let EvidenceRows::Survey(rows) = from_xlsx else { panic!("survey") };
     assert_eq!(
@@ -93,7 +93,9 @@ fn a_mapping_must_sum_to_100_onto_known_areas() {
 #[test]
 fn empty_headerless_hostile_and_mislabelled_files_are_refused() {
     let p = policy();
-    let code = |bytes: &[u8], file: &str| read_evidence(Table::Rates, bytes, file, &p).unwrap_err()[0].code;
+    let code = |bytes: &[u8], file: &str| {
+        read_evidence(Table::Rates, bytes, file, &p, &Default::default()).unwrap_err()[0].code
+    };
     assert_eq!(code(b"", "r.csv"), ProblemCode::EmptyFile);
     assert_eq!(code(b"currency,year,yen_per_unit\n", "r.csv"), ProblemCode::NoData);
     assert_eq!(code(b"currency,year\nUSD,2022\n", "r.csv"), ProblemCode::MissingColumn);
@@ -108,11 +110,16 @@ fn empty_headerless_hostile_and_mislabelled_files_are_refused() {
     assert_eq!(code(huge.as_bytes(), "r.csv"), ProblemCode::NotANumber);
     let long = format!("field,country,year,count\n{},JPN,2022,1\n", "x".repeat(201));
     assert_eq!(
-        read_evidence(Table::Publications, long.as_bytes(), "p.csv", &p).unwrap_err()[0].code,
+        read_evidence(Table::Publications, long.as_bytes(), "p.csv", &p, &Default::default()).unwrap_err()[0].code,
         ProblemCode::BadText
     );
-    let rows =
-        read_evidence(Table::Rates, b"currency,year,yen_per_unit\r\nUSD,2022,131.5\nEUR,2022,138\r\n", "r.csv", &p);
+    let rows = read_evidence(
+        Table::Rates,
+        b"currency,year,yen_per_unit\r\nUSD,2022,131.5\nEUR,2022,138\r\n",
+        "r.csv",
+        &p,
+        &Default::default(),
+    );
     assert_eq!(rows.unwrap().len(), 2, "mixed line endings read");
 }
 
@@ -135,7 +142,8 @@ fn numbers_take_thousands_commas_only_and_error_cells_are_refused() {
     ws.write_string(1, 0, "USD").unwrap();
     ws.write_number(1, 1, 2022).unwrap();
     ws.write_formula(1, 2, rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
-    let e = read_evidence(Table::Rates, &wb.save_to_buffer().unwrap(), "r.xlsx", &policy()).unwrap_err();
+    let e = read_evidence(Table::Rates, &wb.save_to_buffer().unwrap(), "r.xlsx", &policy(), &Default::default())
+        .unwrap_err();
     assert_eq!(places(&e), [(ProblemCode::NotANumber, Some(2), Some("C".into()))], "{e:?}");
 }
 

@@ -4,10 +4,12 @@
 
 pub mod book;
 pub mod evidence;
+mod limits;
 mod read;
 pub mod rs;
 pub mod rs_kpi;
 mod write;
 
-pub use read::{Intake, IntakeRow, MAX_FILE_BYTES, MAX_ROWS, read_intake};
+pub use limits::Limits;
+pub use read::{Intake, IntakeRow, read_intake};
 pub use write::{LayoutInfo, SHEET_CODES, SHEET_HOWTO, SHEET_LINES, compilation_csv, write_csv, write_workbook};

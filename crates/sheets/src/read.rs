@@ -7,12 +7,9 @@ use haibun_domain::line::{CellValue, Field, RawCell};
 use haibun_domain::problem::{Location, Problem, ProblemCode, column_letter};
 use haibun_domain::text::normalize;
 
+use crate::limits::Limits;
 use crate::write::SHEET_LINES;
 
-/// The largest file read: 64 MiB, far above any real request workbook.
-pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
-/// The most data rows read from one file.
-pub const MAX_ROWS: usize = 100_000;
 /// How many rows from the top are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 30;
 
@@ -46,24 +43,24 @@ fn problem(code: ProblemCode, location: Location, ja: impl Into<String>, en: imp
 
 /// Reads a file's bytes. `file` names it in messages; its extension is only a hint, since
 /// the content decides: a ZIP or OLE signature is a workbook, anything else must be CSV text.
-pub fn read_intake(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
+pub fn read_intake(bytes: &[u8], file: &str, limits: &Limits) -> Result<Intake, Vec<Problem>> {
     let at = Location::file(file);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(problem(ProblemCode::EmptyFile, at, "ファイルが空です", "the file is empty"));
     }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(problem(
-            ProblemCode::FileTooLarge,
-            at,
-            format!("ファイルが大きすぎます（上限 {} MiB）", MAX_FILE_BYTES >> 20),
-            format!("the file is too large (limit {} MiB)", MAX_FILE_BYTES >> 20),
-        ));
-    }
+    limits.check_file(bytes, file)?;
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if is_zip || is_ole {
-        return read_workbook(bytes, file, is_zip);
+        return read_workbook(bytes, file, is_zip, limits);
     }
+    refuse_binary(bytes, file)?;
+    read_csv(bytes, file, limits)
+}
+
+/// Refuses bytes that are not text (images, executables, NUL bytes), and text named as a workbook.
+pub(crate) fn refuse_binary(bytes: &[u8], file: &str) -> Result<(), Vec<Problem>> {
+    let at = Location::file(file);
     let lower = file.to_lowercase();
     // UTF-16 text is full of NUL bytes: recognise it by its mark before calling anything binary.
     let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
@@ -85,13 +82,11 @@ pub fn read_intake(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
             "the name says workbook but the content is not one",
         ));
     }
-    read_csv(bytes, file)
+    Ok(())
 }
 
 /// The most columns read; the template has 12.
 pub const MAX_COLUMNS: usize = 64;
-/// The most a workbook may unpack to, so a small "zip bomb" cannot exhaust memory.
-pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 
 type Grid = Vec<Vec<CellValue>>;
 
@@ -104,19 +99,10 @@ fn unreadable(file: &str, e: impl std::fmt::Display) -> Vec<Problem> {
     )
 }
 
-fn too_many_rows(at: Location) -> Vec<Problem> {
-    problem(
-        ProblemCode::TooManyRows,
-        at,
-        format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
-        format!("too many rows (limit {MAX_ROWS})"),
-    )
-}
-
 /// Checks an xlsx archive before anything unpacks it: it must be a workbook, and its parts
-/// must not unpack to more than [`MAX_UNPACKED_BYTES`] (the sizes the archive declares bound
-/// what the unpacker will produce).
-fn check_archive(bytes: &[u8], file: &str) -> Result<(), Vec<Problem>> {
+/// must not unpack to more than [`Limits::unpacked_bytes`] (the sizes the archive declares bound
+/// what the unpacker will produce: it stops with an error past an entry's declared size).
+fn check_archive(bytes: &[u8], file: &str, limits: &Limits) -> Result<(), Vec<Problem>> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
     let mut total: u64 = 0;
     let mut is_xlsx = false;
@@ -133,14 +119,8 @@ fn check_archive(bytes: &[u8], file: &str) -> Result<(), Vec<Problem>> {
             "not an Excel workbook (.xlsx); save other formats such as .ods as .xlsx",
         ));
     }
-    if total > MAX_UNPACKED_BYTES {
-        let mib = MAX_UNPACKED_BYTES >> 20;
-        return Err(problem(
-            ProblemCode::FileTooLarge,
-            Location::file(file),
-            format!("展開後の大きさが上限（{mib} MiB）を超えます"),
-            format!("the workbook unpacks to more than {mib} MiB"),
-        ));
+    if total > limits.unpacked_bytes {
+        return Err(limits.unpacks_too_far(file));
     }
     Ok(())
 }
@@ -157,8 +137,8 @@ fn sheet_name(names: &[String], file: &str) -> Result<String, Vec<Problem>> {
 /// Reads an xlsx sheet cell by cell, never allocating for cells that are not there, and refusing
 /// cells beyond the row and column limits. A formula whose result was not saved is an error cell,
 /// never a silent blank.
-fn grid_from_xlsx(bytes: &[u8], file: &str) -> Result<(String, Grid), Vec<Problem>> {
-    check_archive(bytes, file)?;
+fn grid_from_xlsx(bytes: &[u8], file: &str, limits: &Limits) -> Result<(String, Grid), Vec<Problem>> {
+    check_archive(bytes, file, limits)?;
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
     let name = sheet_name(&wb.sheet_names(), file)?;
@@ -173,12 +153,15 @@ fn grid_from_xlsx(bytes: &[u8], file: &str) -> Result<(String, Grid), Vec<Proble
             }
             (v, _) => v,
         };
-        if value.text().is_none() {
-            continue;
+        let Some(text) = value.text() else { continue };
+        if r >= limits.rows + HEADER_SEARCH_ROWS {
+            return Err(limits.too_many_rows(at));
         }
-        if r >= MAX_ROWS + HEADER_SEARCH_ROWS {
-            return Err(too_many_rows(at));
-        }
+        limits.check_cell(&text, || Location {
+            row: Some(r as u32 + 1),
+            column: Some(column_letter(c)),
+            ..at.clone()
+        })?;
         if c >= MAX_COLUMNS {
             return Err(problem(
                 ProblemCode::UnknownColumn,
@@ -199,17 +182,31 @@ fn grid_from_xlsx(bytes: &[u8], file: &str) -> Result<(String, Grid), Vec<Proble
 }
 
 /// Reads a legacy .xls sheet (its format bounds it to 65,536 × 256 cells).
-fn grid_from_xls(bytes: &[u8], file: &str) -> Result<(String, Grid), Vec<Problem>> {
+fn grid_from_xls(bytes: &[u8], file: &str, limits: &Limits) -> Result<(String, Grid), Vec<Problem>> {
     let mut wb: calamine::Xls<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
     let name = sheet_name(&wb.sheet_names(), file)?;
     let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let width = c0 as usize + range.width();
+    let at = Location { sheet: Some(name.clone()), ..Location::file(file) };
+    if r0 as usize + range.height() > limits.rows + HEADER_SEARCH_ROWS {
+        return Err(limits.too_many_rows(at));
+    }
     let mut grid = vec![Vec::new(); r0 as usize];
     for row in range.rows() {
         let mut cells = vec![CellValue::Empty; c0 as usize];
         cells.extend(row.iter().map(cell_value));
+        for (c, v) in cells.iter().enumerate() {
+            if let Some(text) = v.text() {
+                let r = grid.len();
+                limits.check_cell(&text, || Location {
+                    row: Some(r as u32 + 1),
+                    column: Some(column_letter(c)),
+                    ..at.clone()
+                })?;
+            }
+        }
         cells.resize(width, CellValue::Empty);
         grid.push(cells);
     }
@@ -232,25 +229,42 @@ fn cell_value(d: &Data) -> CellValue {
     }
 }
 
+/// An encrypted xlsx is an OLE container holding an `EncryptedPackage` stream (its directory
+/// names the stream in UTF-16LE).
+fn is_encrypted_ooxml(bytes: &[u8]) -> bool {
+    let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.windows(name.len()).any(|w| w == name.as_slice())
+}
+
 /// A sheet's name and its rows of text.
 pub(crate) type SheetRows = (String, Vec<Vec<String>>);
 
 /// Reads a workbook's sheet into cells; a reader library must never take the process down, so a
 /// panic on a malformed file is an unreadable file.
-fn grid(bytes: &[u8], file: &str, zip: bool) -> Result<(String, Grid), Vec<Problem>> {
-    let read = std::panic::catch_unwind(|| if zip { grid_from_xlsx(bytes, file) } else { grid_from_xls(bytes, file) });
+fn grid(bytes: &[u8], file: &str, zip: bool, limits: &Limits) -> Result<(String, Grid), Vec<Problem>> {
+    if !zip && is_encrypted_ooxml(bytes) {
+        return Err(problem(
+            ProblemCode::UnreadableWorkbook,
+            Location::file(file),
+            "パスワードで保護されたブックは読めません。保護を解除して保存し直してください",
+            "a password-protected workbook cannot be read; remove the password and save it again",
+        ));
+    }
+    let read = std::panic::catch_unwind(|| {
+        if zip { grid_from_xlsx(bytes, file, limits) } else { grid_from_xls(bytes, file, limits) }
+    });
     read.unwrap_or_else(|_| Err(unreadable(file, "internal reader failure")))
 }
 
 /// A workbook's sheet (the 要求一覧 sheet if it has one, else the first) as rows of trimmed text,
 /// or `None` when the bytes are not a workbook (no ZIP or OLE signature) and should be read as
 /// text. A cell holding an error (`#N/A`, a formula without a saved result) is refused, located.
-pub(crate) fn workbook_rows(bytes: &[u8], file: &str) -> Option<Result<SheetRows, Vec<Problem>>> {
+pub(crate) fn workbook_rows(bytes: &[u8], file: &str, limits: &Limits) -> Option<Result<SheetRows, Vec<Problem>>> {
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     if !is_zip && !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return None;
     }
-    Some(grid(bytes, file, is_zip).and_then(|(sheet, grid)| {
+    Some(grid(bytes, file, is_zip, limits).and_then(|(sheet, grid)| {
         let mut problems = Vec::new();
         for (r, row) in grid.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
@@ -277,9 +291,9 @@ pub(crate) fn workbook_rows(bytes: &[u8], file: &str) -> Option<Result<SheetRows
     }))
 }
 
-fn read_workbook(bytes: &[u8], file: &str, zip: bool) -> Result<Intake, Vec<Problem>> {
-    let (sheet, grid) = grid(bytes, file, zip)?;
-    intake_from_grid(grid, file, Some(sheet))
+fn read_workbook(bytes: &[u8], file: &str, zip: bool, limits: &Limits) -> Result<Intake, Vec<Problem>> {
+    let (sheet, grid) = grid(bytes, file, zip, limits)?;
+    intake_from_grid(grid, file, Some(sheet), limits)
 }
 
 pub(crate) fn decode_text(bytes: &[u8], file: &str) -> Result<String, Vec<Problem>> {
@@ -337,7 +351,7 @@ pub fn unescape_csv_cell(s: &str) -> &str {
     }
 }
 
-fn read_csv(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
+fn read_csv(bytes: &[u8], file: &str, limits: &Limits) -> Result<Intake, Vec<Problem>> {
     let text = decode_text(bytes, file)?;
     let delimiter =
         if text.lines().next().is_some_and(|l| l.contains('\t') && !l.contains(',')) { b'\t' } else { b',' };
@@ -354,9 +368,10 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
                 format!("malformed CSV: {e}"),
             )
         })?;
-        if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
-            return Err(too_many_rows(Location::file(file)));
+        if grid.len() > limits.rows + HEADER_SEARCH_ROWS {
+            return Err(limits.too_many_rows(Location::file(file)));
         }
+        limits.check_csv_record(&record, grid.len(), file)?;
         if let Some(c) = record.iter().enumerate().skip(MAX_COLUMNS).find(|(_, v)| !v.trim().is_empty()).map(|(c, _)| c)
         {
             return Err(problem(
@@ -375,7 +390,7 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Intake, Vec<Problem>> {
                 .collect(),
         );
     }
-    intake_from_grid(grid, file, None)
+    intake_from_grid(grid, file, None, limits)
 }
 
 /// A label cell such as `単位` or `単位：千円`: the value is after the colon or in the next non-empty cell.
@@ -405,7 +420,12 @@ fn labelled(grid: &[Vec<CellValue>], upto: usize, label: &str, loc: &Location) -
     None
 }
 
-fn intake_from_grid(grid: Vec<Vec<CellValue>>, file: &str, sheet: Option<String>) -> Result<Intake, Vec<Problem>> {
+fn intake_from_grid(
+    grid: Vec<Vec<CellValue>>,
+    file: &str,
+    sheet: Option<String>,
+    limits: &Limits,
+) -> Result<Intake, Vec<Problem>> {
     let base = Location { sheet: sheet.clone(), ..Location::file(file) };
     let header_idx = grid.iter().take(HEADER_SEARCH_ROWS).position(|row| {
         let fields: Vec<Field> = row.iter().filter_map(|c| c.text()).filter_map(|t| Field::from_header(&t)).collect();
@@ -499,13 +519,8 @@ fn intake_from_grid(grid: Vec<Vec<CellValue>>, file: &str, sheet: Option<String>
         }
         rows.push(IntakeRow { location, cells });
     }
-    if rows.len() > MAX_ROWS {
-        problems.push(Problem::new(
-            ProblemCode::TooManyRows,
-            base.clone(),
-            format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
-            format!("too many rows (limit {MAX_ROWS})"),
-        ));
+    if rows.len() > limits.rows {
+        problems.extend(limits.too_many_rows(base.clone()));
     }
     if !problems.is_empty() {
         return Err(haibun_domain::problem::cap(problems));

@@ -8,7 +8,8 @@
 use haibun_domain::Yen;
 use haibun_domain::problem::{Location, Problem, ProblemCode, column_letter};
 
-use crate::read::{MAX_ROWS, decode_text};
+use crate::limits::Limits;
+use crate::read::decode_text;
 
 /// One summary row: a line's budget and execution in one budget year, in yen.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -121,8 +122,8 @@ fn amount(raw: &str) -> Result<Option<i64>, ()> {
 /// Reads an RS 2-1 file. Any problem (a missing column, an amount that is not whole yen, a year
 /// that is not a year, two summary rows for one line and year) is reported with its row and
 /// column, and nothing is returned.
-pub fn read_rs_budget(bytes: &[u8], file: &str) -> Result<RsBudgetFile, Vec<Problem>> {
-    let table = read_table(bytes, file, "RS 2-1", &REQUIRED)?;
+pub fn read_rs_budget(bytes: &[u8], file: &str, limits: &Limits) -> Result<RsBudgetFile, Vec<Problem>> {
+    let table = read_table(bytes, file, "RS 2-1", &REQUIRED, limits)?;
     let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| table.at(file, row, column, field);
     let col: Vec<Option<usize>> = REQUIRED.iter().map(|r| table.keys.iter().position(|k| *k == key(r))).collect();
     let mut problems = Vec::new();
@@ -278,7 +279,13 @@ pub(crate) fn at(file: &str, row: Option<u32>, column: Option<usize>, field: Opt
 
 /// Reads an RS CSV file: empty, undecodable or headerless files and too many rows are refused;
 /// `label` (e.g. `RS 2-1`) names the file kind when a required column is missing.
-pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str]) -> Result<Table, Vec<Problem>> {
+pub(crate) fn read_table(
+    bytes: &[u8],
+    file: &str,
+    label: &str,
+    required: &[&str],
+    limits: &Limits,
+) -> Result<Table, Vec<Problem>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(vec![Problem::new(
             ProblemCode::EmptyFile,
@@ -287,14 +294,16 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str
             "the file is empty",
         )]);
     }
+    limits.check_file(bytes, file)?;
     // A workbook's first sheet, or CSV text.
     type Records = Box<dyn Iterator<Item = Result<csv::StringRecord, csv::Error>>>;
-    let (sheet, mut records): (Option<String>, Records) = match crate::read::workbook_rows(bytes, file) {
+    let (sheet, mut records): (Option<String>, Records) = match crate::read::workbook_rows(bytes, file, limits) {
         Some(read) => {
             let (sheet, rows) = read?;
             (Some(sheet), Box::new(rows.into_iter().map(|r| Ok(csv::StringRecord::from(r)))))
         }
         None => {
+            crate::read::refuse_binary(bytes, file)?;
             let text = decode_text(bytes, file)?;
             let reader = csv::ReaderBuilder::new()
                 .has_headers(false)
@@ -334,13 +343,11 @@ pub(crate) fn read_table(bytes: &[u8], file: &str, label: &str, required: &[&str
     let mut table = Table { keys, rows: Vec::new(), broken: None, sheet: sheet.clone() };
     for (n, record) in records.enumerate() {
         let row = n as u32 + 2;
-        if n >= MAX_ROWS {
-            return Err(vec![Problem::new(
-                ProblemCode::TooManyRows,
-                at(Some(row), None, None),
-                format!("行が多すぎます（上限 {MAX_ROWS} 行）"),
-                format!("too many rows (limit {MAX_ROWS})"),
-            )]);
+        if n >= limits.rows {
+            return Err(limits.too_many_rows(at(Some(row), None, None)));
+        }
+        if let Ok(r) = &record {
+            limits.check_csv_record(r, row as usize - 1, file)?;
         }
         match record {
             Ok(r) if r.iter().all(|c| c.trim().is_empty()) => {}
@@ -411,7 +418,7 @@ mod tests {
         ws.write_string(2, 0, "0001-02").unwrap();
         ws.write_string(2, 1, "x").unwrap();
         let bytes = wb.save_to_buffer().unwrap();
-        let problems = read_rs_budget(&bytes, "2-1.xlsx").unwrap_err();
+        let problems = read_rs_budget(&bytes, "2-1.xlsx", &Default::default()).unwrap_err();
         assert!(problems.iter().all(|p| p.location.sheet.as_deref() == Some("2-1") && p.location.row == Some(3)));
         // Without the broken row it reads as the CSV would.
         let mut wb = rust_xlsxwriter::Workbook::new();
@@ -420,7 +427,7 @@ mod tests {
             ws.write_string(0, c as u16, *h).unwrap();
             ws.write_string(1, c as u16, row[c]).unwrap();
         }
-        let read = read_rs_budget(&wb.save_to_buffer().unwrap(), "2-1.xlsx").unwrap();
+        let read = read_rs_budget(&wb.save_to_buffer().unwrap(), "2-1.xlsx", &Default::default()).unwrap();
         assert_eq!((read.rows.len(), read.rows[0].executed), (1, Some(Yen(900))));
     }
 }

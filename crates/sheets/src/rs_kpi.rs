@@ -102,9 +102,14 @@ fn direction_of(raw: &str) -> Option<Direction> {
 }
 
 /// Reads an RS 3-1 file; every problem located by row and column, nothing returned on any.
-pub fn read_rs_kpis(bytes: &[u8], file: &str) -> Result<RsKpiFile, Vec<Problem>> {
-    let table =
-        read_table(bytes, file, "RS 3-1", &[ID, NUMBER, KIND, TERM, QUANT, INDICATOR, UNIT, DIRECTION, ROW_KIND])?;
+pub fn read_rs_kpis(bytes: &[u8], file: &str, limits: &crate::Limits) -> Result<RsKpiFile, Vec<Problem>> {
+    let table = read_table(
+        bytes,
+        file,
+        "RS 3-1",
+        &[ID, NUMBER, KIND, TERM, QUANT, INDICATOR, UNIT, DIRECTION, ROW_KIND],
+        limits,
+    )?;
     let at = |row: Option<u32>, column: Option<usize>, field: Option<&str>| table.at(file, row, column, field);
     let keys = &table.keys;
     let find = |name: &str| keys.iter().position(|k| *k == key(name));

@@ -59,13 +59,83 @@ fn to_json<T: serde::Serialize>(v: &T) -> Value {
 }
 
 /// The API routes and the OpenAPI document built from them.
-pub fn routes() -> axum::Router<AppState> {
-    let (router, api) = api_router().split_for_parts();
+/// The API; `upload_limit` bounds the body of an import (other bodies keep axum's 2 MB default).
+pub fn routes(upload_limit: usize) -> axum::Router<AppState> {
+    let (router, mut api) = api_router(upload_limit).split_for_parts();
+    document_errors(&mut api);
     let doc = Json(api);
-    router.route("/api/v1/openapi.json", axum::routing::get(move || async move { doc.clone() }))
+    router
+        .route("/api/v1/openapi.json", axum::routing::get(move || async move { doc.clone() }))
+        .layer(axum::middleware::map_response(json_errors))
 }
 
-fn api_router() -> OpenApiRouter<AppState> {
+/// The errors any operation can answer, besides its own: a malformed path, query or body (400),
+/// no or a bad token (401), a role or ministry that may not (403), an unknown year or record
+/// (404), a stale version or a closed stage (409), a body over the upload limit (413), a body
+/// that is not JSON where JSON is expected (415), input that fails the checks (422), and too
+/// many failed sign-ins (429). Each is an [`ErrorBody`].
+const ERRORS: [(&str, &str); 10] = [
+    ("400", "malformed path, query or body / 要求の形式が不正"),
+    ("401", "not signed in / 未認証"),
+    ("403", "not allowed for this user / 権限なし"),
+    ("404", "no such year or record / 該当なし"),
+    ("405", "method not allowed / 許可されていないメソッド"),
+    ("409", "stale version or closed stage / 競合"),
+    ("413", "body over the upload limit / 大きすぎる"),
+    ("415", "the body must be JSON / JSON ではない"),
+    ("422", "input that fails the checks / 入力エラー"),
+    ("429", "too many attempts / 試行が多すぎる"),
+];
+
+fn document_errors(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    for item in api.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            for (status, description) in ERRORS {
+                op.responses.responses.entry(status.to_string()).or_insert_with(|| {
+                    let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+                    ResponseBuilder::new().description(description).content("application/json", body).build().into()
+                });
+            }
+        }
+    }
+}
+
+/// Turns the framework's own refusals (a path segment that is not a number, a body that is not
+/// JSON, an unknown method) into the documented [`ErrorBody`], so every error of the API is JSON.
+async fn json_errors(res: axum::response::Response) -> axum::response::Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.to_str().is_ok_and(|t| t.starts_with("application/json")));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let text = axum::body::to_bytes(res.into_body(), 64 << 10).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_string();
+    let code = match status.as_u16() {
+        400 => "E_BAD_REQUEST",
+        404 => "E_NOT_FOUND",
+        405 => "E_METHOD_NOT_ALLOWED",
+        413 => "E_FILE_TOO_LARGE",
+        415 => "E_NOT_JSON",
+        422 => "E_MALFORMED_JSON",
+        _ if status.is_server_error() => "E_INTERNAL",
+        _ => "E_BAD_REQUEST",
+    };
+    let (ja, en) = match status.as_u16() {
+        413 => ("本文が大きすぎます".to_string(), format!("the body is too large: {text}")),
+        415 => ("本文は JSON（Content-Type: application/json）で送ってください".to_string(), text),
+        405 => ("このメソッドは使えません".to_string(), text),
+        _ => (format!("要求の形式が正しくありません: {text}"), text),
+    };
+    let body = ErrorBody { code: code.into(), message_ja: ja, message_en: en, location: None, problems: Vec::new() };
+    (status, Json(body)).into_response()
+}
+
+fn api_router(upload_limit: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
         .routes(routes!(status))
@@ -83,7 +153,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(settle))
         .routes(routes!(audit_events))
         .routes(routes!(audit_verify))
-        .routes(routes!(import))
+        .merge(OpenApiRouter::new().routes(routes!(import)).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
         .routes(routes!(template))
         .routes(routes!(instructions))
         .routes(routes!(hearings))
@@ -93,7 +163,7 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// Every (method, path) the OpenAPI document lists, for tests that compare it with the router.
 pub fn openapi_paths() -> Vec<(String, String)> {
-    let (_, api) = api_router().split_for_parts();
+    let (_, api) = api_router(0).split_for_parts();
     let doc = serde_json::to_value(&api).unwrap_or_default();
     let mut out = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {

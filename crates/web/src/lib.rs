@@ -39,10 +39,12 @@ pub struct AppState {
 /// The whole application: pages, static files, the API and its OpenAPI document, with the
 /// security headers on every response.
 pub fn router(svc: Service) -> Router {
+    // An upload may be as large as the file limit, plus room for the form around it.
+    let upload_limit = svc.limits().file_bytes.saturating_add(64 << 10);
     let state = AppState { svc };
     Router::new()
-        .merge(pages::routes())
-        .merge(api::routes())
+        .merge(pages::routes(upload_limit))
+        .merge(api::routes(upload_limit))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
 }

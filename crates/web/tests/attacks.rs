@@ -98,7 +98,15 @@ async fn every_page_carries_the_security_headers_and_files_refuse_traversal() {
 
 #[tokio::test]
 async fn an_upload_over_the_limit_gets_413_and_writes_nothing() {
+    // Under the default limit (64 MiB) a 3 MiB upload is read, and refused for what it holds.
     let app = demo_app().await;
+    let mext = Browser::demo(&app, "mext-tanaka").await;
+    let s = mext.upload("/years/2023/import", "big.csv", &vec![b'a'; 3 * 1024 * 1024]).await;
+    assert!(s != StatusCode::PAYLOAD_TOO_LARGE && !s.is_server_error(), "{s}");
+    // The deployment's limit (`--max-file-mib 1`) bounds every upload route.
+    let mut app = demo_app().await;
+    let limits = haibun_service::Limits { file_bytes: 1 << 20, ..Default::default() };
+    app.router = haibun_web::router(app.svc.clone().with_limits(limits));
     let mext = Browser::demo(&app, "mext-tanaka").await;
     let events = app.svc.audit_events(&haibun_service::Actor::system(), None).await.unwrap().len();
     let big = vec![b'a'; 3 * 1024 * 1024];

@@ -91,3 +91,38 @@ pub enum BookFormatArg {
     /// 印刷用の一つの HTML ページ / one printable HTML page
     Html,
 }
+
+/// The limits on the files haibun reads (imports, RS files, evidence, uploads), each a flag or an
+/// environment variable; unset, the defaults of [`haibun_sheets::Limits`].
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct LimitArgs {
+    /// 読み込むファイルの上限（MiB、既定 64）/ the largest file read or uploaded, in MiB [default: 64]
+    #[arg(long, global = true, env = "HAIBUN_MAX_FILE_MIB", value_name = "MIB",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_file_mib: Option<u32>,
+    /// ワークブックの展開後の上限（MiB、既定 256）/ the most a workbook may unpack to, in MiB [default: 256]
+    #[arg(long, global = true, env = "HAIBUN_MAX_UNPACKED_MIB", value_name = "MIB",
+          value_parser = clap::value_parser!(u32).range(1..=16384))]
+    pub max_unpacked_mib: Option<u32>,
+    /// 1 ファイルの行数の上限（既定 100000）/ the most data rows read from one file [default: 100000]
+    #[arg(long, global = true, env = "HAIBUN_MAX_ROWS", value_name = "ROWS",
+          value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    pub max_rows: Option<u32>,
+    /// 1 セルの文字数の上限（既定 32767）/ the longest cell, in characters [default: 32767]
+    #[arg(long, global = true, env = "HAIBUN_MAX_CELL_CHARS", value_name = "CHARS",
+          value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    pub max_cell_chars: Option<u32>,
+}
+
+impl LimitArgs {
+    /// The limits these flags set.
+    pub fn limits(&self) -> haibun_sheets::Limits {
+        let d = haibun_sheets::Limits::default();
+        haibun_sheets::Limits {
+            file_bytes: self.max_file_mib.map_or(d.file_bytes, |m| (m as usize) << 20),
+            unpacked_bytes: self.max_unpacked_mib.map_or(d.unpacked_bytes, |m| u64::from(m) << 20),
+            rows: self.max_rows.map_or(d.rows, |r| r as usize),
+            cell_chars: self.max_cell_chars.map_or(d.cell_chars, |c| c as usize),
+        }
+    }
+}

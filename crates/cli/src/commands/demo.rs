@@ -13,11 +13,16 @@ pub const DEMO_DB: &str = "haibun-demo.db";
 
 /// Creates the demo database if it is absent, prints its users and the FY2023 compilation, and
 /// serves it (unless `no_serve`).
-pub async fn run(db: Option<&str>, addr: std::net::SocketAddr, no_serve: bool) -> Result<(), CliError> {
+pub async fn run(
+    db: Option<&str>,
+    addr: std::net::SocketAddr,
+    no_serve: bool,
+    limits: haibun_sheets::Limits,
+) -> Result<(), CliError> {
     let db = db.unwrap_or(DEMO_DB);
     let fy = FiscalYear::try_from(2023).expect("2023 is a valid year");
     let fresh = !db.contains("://") && !Path::new(db).exists();
-    let svc = Service::open(db, true).await?;
+    let svc = Service::open(db, true).await?.with_limits(limits);
     let actor = svc.actor(None).await?;
     svc.init(&actor, fy).await?;
     if fresh || svc.lines(&actor, fy, None).await?.is_empty() {

@@ -10,7 +10,7 @@ use crate::output::{CliError, invalid};
 pub async fn run(svc: &Service, actor: &Actor, command: EvidenceCommand) -> Result<(), CliError> {
     match command {
         EvidenceCommand::Import { fy, table: t, file, source, as_of, licence, format } => {
-            let bytes = super::lines::read_input(&file)?;
+            let bytes = super::lines::read_input(&file, svc.limits())?;
             let name = file.file_name().map_or_else(|| "evidence".into(), |n| n.to_string_lossy().to_string());
             let src = EvidenceSource { source, as_of, licence };
             let r = svc.import_evidence(actor, fy, t, &src, &name, &bytes).await?;

@@ -11,11 +11,11 @@ use crate::commands::lines::read_input;
 use crate::output::{CliError, invalid};
 
 /// `haibun fund solve`: the optimiser alone, without a database.
-pub fn solve_instance(command: FundCommand) -> Result<(), CliError> {
+pub fn solve_instance(command: FundCommand, limits: &haibun_sheets::Limits) -> Result<(), CliError> {
     match command {
         FundCommand::Solve { instance, format, time_limit_ms, no_analysis } => {
             let file = instance.display().to_string();
-            let bytes = read_input(&instance)?;
+            let bytes = read_input(&instance, limits)?;
             let located = |field: String, code: ProblemCode, ja: String, en: String| {
                 CliError::from(ServiceError::Invalid(vec![Problem::new(
                     code,

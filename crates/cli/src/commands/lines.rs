@@ -8,7 +8,7 @@ use haibun_service::{Actor, ExportFormat, ImportRequest, Service, ServiceError};
 use crate::cli::{Command, Format};
 use crate::output::{CliError, write_file};
 
-pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_input(path: &Path, limits: &haibun_sheets::Limits) -> Result<Vec<u8>, CliError> {
     let io = |source| CliError::Io { path: path.display().to_string(), source };
     let meta = std::fs::metadata(path).map_err(io)?;
     let file = path.display().to_string();
@@ -22,13 +22,13 @@ pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
         .into());
     }
     // Refuse before reading, so a huge file costs nothing.
-    if meta.len() > haibun_sheets::MAX_FILE_BYTES as u64 {
-        let mib = haibun_sheets::MAX_FILE_BYTES >> 20;
+    if meta.len() > limits.file_bytes as u64 {
+        let mib = limits.file_bytes >> 20;
         return Err(ServiceError::Invalid(vec![Problem::new(
             ProblemCode::FileTooLarge,
             Location::file(file),
-            format!("ファイルが大きすぎます（上限 {mib} MiB）"),
-            format!("the file is too large (limit {mib} MiB)"),
+            format!("ファイルが大きすぎます（{} バイト、上限 {mib} MiB）", meta.len()),
+            format!("the file is too large ({} bytes, limit {mib} MiB)", meta.len()),
         )])
         .into());
     }
@@ -58,7 +58,7 @@ pub async fn run(svc: &Service, actor: &Actor, command: Command) -> Result<(), C
             println!("テンプレートを書き出しました / template written: {}", output.display());
         }
         Command::Import { file, fy, ministry, unit, format } => {
-            let bytes = read_input(&file)?;
+            let bytes = read_input(&file, svc.limits())?;
             let name = file.display().to_string();
             let report = svc
                 .import(

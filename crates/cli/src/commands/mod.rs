@@ -49,10 +49,10 @@ fn copied(what: &str, r: &haibun_service::CopyReport) {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Fund { command: command @ crate::cli::FundCommand::Solve { .. } } = cli.command {
-        return fund::solve_instance(command);
+        return fund::solve_instance(command, &cli.limits.limits());
     }
     if let Command::Demo { addr, no_serve } = cli.command {
-        return demo::run(cli.db.as_deref(), addr, no_serve).await;
+        return demo::run(cli.db.as_deref(), addr, no_serve, cli.limits.limits()).await;
     }
     let db = cli.db.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
     if let Command::Restore { file } = &cli.command {
@@ -73,7 +73,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         svc.close().await;
         return Ok(());
     }
-    let svc = Service::open(&db, false).await?;
+    let svc = Service::open(&db, false).await?.with_limits(cli.limits.limits());
     let actor = svc.actor(cli.as_user.as_deref()).await?;
     let result = match cli.command {
         Command::Policy { command } => policy::run(&svc, &actor, command).await,

@@ -211,7 +211,7 @@ pub async fn rs(svc: &Service, actor: &Actor, command: RsCommand) -> Result<(), 
     let (file, format) = match command {
         RsCommand::ImportBudget { file, format } => (file, format),
         RsCommand::ImportKpis { file, fy, round, format } => {
-            let bytes = super::lines::read_input(&file)?;
+            let bytes = super::lines::read_input(&file, svc.limits())?;
             let r = svc.import_rs_kpis(actor, fy, round, &file.display().to_string(), &bytes).await?;
             match format {
                 Format::Json | Format::Csv => {
@@ -238,7 +238,7 @@ pub async fn rs(svc: &Service, actor: &Actor, command: RsCommand) -> Result<(), 
             return Ok(());
         }
     };
-    let bytes = super::lines::read_input(&file)?;
+    let bytes = super::lines::read_input(&file, svc.limits())?;
     let name = file.display().to_string();
     let r = svc.import_rs_budget(actor, &name, &bytes).await?;
     match format {

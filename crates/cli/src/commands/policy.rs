@@ -11,7 +11,7 @@ pub async fn run(svc: &Service, actor: &Actor, command: PolicyCommand) -> Result
     let (fy, format) = match command {
         PolicyCommand::Show { fy, format } => (fy, format),
         PolicyCommand::Replace { fy, file } => {
-            let bytes = super::lines::read_input(&file)?;
+            let bytes = super::lines::read_input(&file, svc.limits())?;
             let name = file.file_name().map_or_else(|| "policy.toml".into(), |n| n.to_string_lossy().to_string());
             svc.replace_policy_draft(actor, fy, &name, &bytes).await?;
             println!("案の方針を差し替えました / the draft policy is replaced: {fy}");

@@ -92,7 +92,7 @@ pub async fn report(
 pub async fn prior(svc: &Service, actor: &Actor, command: PriorCommand) -> Result<(), CliError> {
     match command {
         PriorCommand::Import { file, fy, ministry, unit } => {
-            let bytes = read_input(&file)?;
+            let bytes = read_input(&file, svc.limits())?;
             let name = file.display().to_string();
             let req = ImportRequest {
                 fiscal_year: fy,

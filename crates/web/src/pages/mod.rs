@@ -29,7 +29,9 @@ use crate::format::ShowUnit;
 use crate::session::{Lang, Viewer};
 
 /// The page routes.
-pub fn routes() -> axum::Router<AppState> {
+/// The pages; `upload_limit` bounds the body of a file upload (other forms keep axum's 2 MB default).
+pub fn routes(upload_limit: usize) -> axum::Router<AppState> {
+    let upload = || axum::extract::DefaultBodyLimit::max(upload_limit);
     axum::Router::new()
         .route("/", get(home::home))
         .route("/login", get(signin::login_form).post(signin::login))
@@ -75,7 +77,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/followup/{id}/action", post(pdca_forms::action))
         .route("/followup/{id}/close", post(pdca_forms::close))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}/respond", post(pdca_forms::respond))
-        .route("/years/{fy}/evidence", get(evidence::page).post(evidence::upload))
+        .route("/years/{fy}/evidence", get(evidence::page).post(evidence::upload).layer(upload()))
         .route("/years/{fy}/evidence/report", get(evidence::report))
         .route("/years/{fy}/policy", get(evidence::policy_page))
         .route("/years/{fy}/policy/cite", post(evidence::cite))
@@ -83,7 +85,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/years/{fy}/overlaps", get(review::overlaps))
         .route("/years/{fy}/overlaps/decide", post(review::decide_overlap))
         .route("/years/{fy}/snapshot", post(compile::snapshot))
-        .route("/years/{fy}/import", get(import::import_form).post(import::import))
+        .route("/years/{fy}/import", get(import::import_form).post(import::import).layer(upload()))
         .route("/years/{fy}/template.xlsx", get(import::template))
         .route("/audit", get(audit::audit))
         .route("/admin", get(crate::admin::page))
