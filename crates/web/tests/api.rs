@@ -519,3 +519,53 @@ async fn the_compilation_page_offers_the_budget_book_in_three_formats() {
     let (status, _, _) = app.call(Request::builder().uri("/years/2023/book").body(Body::empty()).unwrap()).await;
     assert!(status.is_redirection() || status == StatusCode::UNAUTHORIZED, "{status}");
 }
+
+/// The framework's own refusals (a path that is not a number, a body that is not JSON, a wrong
+/// method) are JSON error bodies like every other, and the document lists them for every operation.
+#[tokio::test]
+async fn malformed_requests_get_documented_json_errors() {
+    let app = app().await;
+    let token = app.token("hq").to_string();
+    let send = |method: &str, uri: &str, content_type: &str, body: &'static str| {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    for (req, status, code) in [
+        (send("GET", "/api/v1/years/abc/lines", "application/json", ""), StatusCode::BAD_REQUEST, "E_BAD_REQUEST"),
+        (
+            send("PUT", "/api/v1/years/2023/calendar", "text/plain", "x"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "E_NOT_JSON",
+        ),
+        (
+            send("DELETE", "/api/v1/years/2023/lines", "application/json", ""),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "E_METHOD_NOT_ALLOWED",
+        ),
+    ] {
+        let (s, body, headers) = app.call(req).await;
+        assert_eq!(s, status, "{body}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["code"], code, "{body}");
+        assert!(v["message_ja"].as_str().is_some_and(|m| !m.is_empty()) && v["message_en"].is_string(), "{body}");
+    }
+    let (_, doc, _) = app.call(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for status in ["400", "401", "403", "404", "409", "413", "415", "422", "429"] {
+                let r = &op["responses"][status];
+                assert!(
+                    r["content"]["application/json"]["schema"]["$ref"].is_string(),
+                    "{method} {path} documents {status}"
+                );
+            }
+        }
+    }
+}
