@@ -21,7 +21,7 @@ pub use review::{ClassifyCommand, OverlapCommand};
 
 /// haibun (配分): 医療分野の研究開発関連予算の要求・調整・取りまとめ / coordinating Japan's medical R&D budget.
 #[derive(Debug, Parser)]
-#[command(name = "haibun", version, about, long_about = None)]
+#[command(name = "haibun", version = haibun_service::ops::VERSION, about, long_about = None)]
 pub struct Cli {
     /// データベース: SQLite ファイルのパスまたは postgres:// URL / database: a SQLite file path or a postgres:// URL [default: haibun.db]
     #[arg(long, global = true, env = "HAIBUN_DATABASE_URL")]

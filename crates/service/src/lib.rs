@@ -21,6 +21,7 @@ mod intake;
 mod lines;
 mod memo;
 mod next_year;
+pub mod ops;
 mod pdca;
 mod policy_draft;
 mod review;

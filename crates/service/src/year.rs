@@ -59,9 +59,25 @@ impl Service {
         let policy = builtin.map_err(ServiceError::Invalid)?;
         let (file, text) = haibun_domain::policy::builtin_source(fy).expect("checked above");
         self.store.migrate().await?;
+        let stored = match self.store_policy(actor, fy, file, text, &policy).await {
+            // Another process initialising at the same moment stored it first: it is there now.
+            Err(ServiceError::Conflict(_)) => self.store_policy(actor, fy, file, text, &policy).await?,
+            other => other?,
+        };
+        Ok(InitReport { fiscal_year: fy, policy_stored: stored })
+    }
+
+    /// Stores the year's policy unless it is stored; whether it was stored now.
+    async fn store_policy(
+        &self,
+        actor: &Actor,
+        fy: FiscalYear,
+        file: &str,
+        text: &str,
+        policy: &Policy,
+    ) -> ServiceResult<bool> {
         let mut tx = self.store.begin().await?;
-        let at = now();
-        let stored = tx.put_policy_if_absent(fy.year(), file, text, &at).await?;
+        let stored = tx.put_policy_if_absent(fy.year(), file, text, &now()).await?;
         if stored {
             let after = serde_json::json!({"source_file": file, "name_ja": policy.name_ja, "projects": policy.codes(Kind::Project)});
             tx.append_event(&event(
@@ -75,7 +91,7 @@ impl Service {
             .await?;
         }
         tx.commit().await?;
-        Ok(InitReport { fiscal_year: fy, policy_stored: stored })
+        Ok(stored)
     }
 
     /// The stored policy of a year.

@@ -25,7 +25,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Executor, Row};
 
 pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
 pub use auth::SessionRow;
@@ -79,6 +79,9 @@ pub enum StoreError {
     /// A migration failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database file could not be locked for a migration.
+    #[error("データベースファイルを開けません / cannot open the database file: {0}")]
+    File(#[from] std::io::Error),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -103,6 +106,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file, to serialise migrations between processes.
+    file: Option<std::path::PathBuf>,
 }
 
 /// How to open a database.
@@ -142,11 +147,17 @@ pub fn database_url(db: &str, mode: OpenMode) -> Result<(String, Backend)> {
     Ok((format!("sqlite://{encoded}?mode={m}"), Backend::Sqlite))
 }
 
+/// The schema version this build expects: its newest migration (the same number on both databases).
+pub const SCHEMA_VERSION: i64 = 15;
+
 impl Store {
     /// Opens a database named as the user gives it (path or URL).
     pub async fn open(db: &str, mode: OpenMode) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (url, backend) = database_url(db, mode)?;
+        let file = (backend == Backend::Sqlite)
+            .then(|| db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")).unwrap_or(db))
+            .map(|p| std::path::PathBuf::from(p.split('?').next().unwrap_or(p)));
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
@@ -162,7 +173,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, file })
     }
 
     /// Which database this is.
@@ -170,13 +181,45 @@ impl Store {
         self.backend
     }
 
-    /// Creates or updates the schema. Running it again is harmless.
+    /// Creates or updates the schema. Running it again is harmless; processes that start
+    /// together on one PostgreSQL take turns (sqlx holds an advisory lock while it migrates).
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Sqlite => {
+                // sqlx cannot lock an SQLite database while it migrates: processes initialising
+                // one file at once take turns through an exclusive lock on the file (flock, which
+                // does not touch SQLite's own byte-range locks), so each migration runs once.
+                let lock = match &self.file {
+                    Some(path) => {
+                        let f = std::fs::File::open(path)?;
+                        let f = tokio::task::spawn_blocking(move || f.lock().map(|()| f))
+                            .await
+                            .map_err(|e| std::io::Error::other(e.to_string()))??;
+                        Some(f)
+                    }
+                    None => None,
+                };
+                sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+                drop(lock);
+            }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The newest schema version applied to this database (`None` before `haibun init`), read
+    /// from the migrations table; an error when the database cannot be reached.
+    pub async fn applied_schema_version(&self) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_optional(&self.pool)
+            .await;
+        match row {
+            Ok(Some(r)) => Ok(r.try_get::<Option<i64>, _>(0).unwrap_or(None)),
+            Ok(None) => Ok(None),
+            // No migrations table: a database never initialised.
+            Err(sqlx::Error::Database(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Fails with [`StoreError::NotInitialised`] unless the schema exists.
@@ -236,4 +279,14 @@ impl Tx {
 /// Builds a [`StoreError::Corrupt`] from anything displayable.
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
+}
+
+#[cfg(test)]
+mod schema_version_tests {
+    #[test]
+    fn the_schema_version_is_the_newest_migration_on_both_databases() {
+        for m in [sqlx::migrate!("./migrations/sqlite"), sqlx::migrate!("./migrations/postgres")] {
+            assert_eq!(m.iter().map(|m| m.version).max(), Some(super::SCHEMA_VERSION));
+        }
+    }
 }

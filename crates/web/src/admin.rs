@@ -24,6 +24,7 @@ struct AdminPage {
     calendar: Option<CalendarRow>,
     can_users: bool,
     can_calendar: bool,
+    version: &'static str,
 }
 
 fn year() -> FiscalYear {
@@ -52,6 +53,7 @@ pub async fn page(State(st): State<AppState>, v: Viewer) -> Response {
         calendar,
         can_users: YearAction::ManageUsers.roles().contains(&v.actor.role),
         can_calendar: YearAction::SetCalendar.roles().contains(&v.actor.role),
+        version: haibun_service::ops::VERSION,
     })
 }
 

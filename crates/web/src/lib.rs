@@ -62,9 +62,37 @@ async fn security_headers(mut res: Response) -> Response {
     res
 }
 
-/// Serves the application on `addr` until the process is stopped.
+/// Serves the application on `addr` until SIGTERM or Ctrl-C, then stops accepting, lets the
+/// requests in flight finish, and returns.
 pub async fn serve(svc: Service, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving");
-    axum::serve(listener, router(svc).into_make_service_with_connect_info::<SocketAddr>()).await
+    axum::serve(listener, router(svc).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stop_signal())
+        .await?;
+    tracing::info!("stopped after finishing the requests in flight");
+    Ok(())
+}
+
+/// SIGTERM (as systemd and container runtimes stop a service) or Ctrl-C.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("stop signal received: finishing the requests in flight");
 }

@@ -377,6 +377,10 @@ async fn administration_adds_users_and_is_closed_to_ministry_users() {
     let (status, html, _) =
         app.call(Request::builder().uri("/admin").header(header::COOKIE, &admin).body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("haibun {}", haibun_service::ops::VERSION)),
+        "the admin page shows the version and schema"
+    );
     let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let body = format!("csrf={csrf}&name=newcomer&role=viewer&ministry=&password=a-long-password-1");
     let req = Request::builder()

@@ -35,6 +35,8 @@ pub fn routes(upload_limit: usize) -> axum::Router<AppState> {
     axum::Router::new()
         .route("/", get(home::home))
         .route("/login", get(signin::login_form).post(signin::login))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .route("/logout", post(signin::logout))
         .route("/prefs", get(signin::prefs))
         .route("/static/tokens.css", get(|| css(include_str!("../../static/tokens.css"))))
@@ -97,6 +99,13 @@ pub fn routes(upload_limit: usize) -> axum::Router<AppState> {
         .route("/years/{fy}/packages/{ministry}/lines/new", get(crate::lines::new_form))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}", get(crate::lines::show).post(crate::lines::update))
         .route("/years/{fy}/packages/{ministry}/lines/{line_id}/suggestions", post(crate::lines::suggestion))
+}
+
+/// Ready when the database answers and its schema is current: 200, else 503; JSON either way.
+async fn readyz(axum::extract::State(st): axum::extract::State<AppState>) -> Response {
+    let r = st.svc.readiness().await;
+    let status = if r.ready { axum::http::StatusCode::OK } else { axum::http::StatusCode::SERVICE_UNAVAILABLE };
+    (status, axum::Json(r)).into_response()
 }
 
 async fn css(body: &'static str) -> Response {

@@ -1,0 +1,136 @@
+//! Operating haibun: the version names the schema; `/healthz` and `/readyz` answer without a
+//! user; SIGTERM stops a server cleanly; and one user's session works through two servers on one
+//! database (on PostgreSQL, as a deployment runs several).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// One HTTP/1.1 request: (status, headers, body).
+fn http(port: u16, method: &str, path: &str, cookie: &str, form: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nOrigin: http://127.0.0.1:{port}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+#[test]
+fn the_version_names_the_schema() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_haibun")).arg("--version").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.trim(),
+        format!("haibun {} (schema {})", env!("CARGO_PKG_VERSION"), haibun_service::ops::SCHEMA_VERSION)
+    );
+}
+
+fn health_readiness_and_a_clean_stop(db: Db) {
+    let t = TestDb::new(db);
+    if db == Db::Sqlite {
+        // A database file that exists but was never initialised: up, not ready.
+        std::fs::write(t.path("haibun.db"), b"").unwrap();
+        let server = serve(&t.url);
+        assert_eq!(http(server.1, "GET", "/healthz", "", "").0, 200);
+        let (status, _, body) = http(server.1, "GET", "/readyz", "", "");
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("not initialised"), "{body}");
+    }
+    ok(&t, &["init", "--fy", "2023"]);
+    let mut server = serve(&t.url);
+    let (status, _, body) = http(server.1, "GET", "/healthz", "", "");
+    assert_eq!((status, body.trim()), (200, "ok"));
+    let (status, _, body) = http(server.1, "GET", "/readyz", "", "");
+    assert_eq!(status, 200, "{body}");
+    let r: serde_json::Value = serde_json::from_str(body.trim()).unwrap();
+    assert_eq!(r["ready"], true);
+    assert_eq!(r["schema"], haibun_service::ops::SCHEMA_VERSION);
+    // SIGTERM: the server stops accepting and exits cleanly.
+    let pid = server.0.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "the server did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "a clean exit after SIGTERM: {status}");
+    assert!(TcpStream::connect(("127.0.0.1", server.1)).is_err(), "nothing listens any more");
+}
+
+/// A user signs in on one server, works on the other, signs out there, and the session is dead
+/// on the first: sessions live in the database, not in a process.
+fn one_session_through_two_servers(db: Db) {
+    let t = initialised(db);
+    ok(&t, &["user", "add", "hq-sato", "--role", "hq"]);
+    ok(&t, &["user", "password", "hq-sato", "--password", "a long passphrase 2023"]);
+    let (a, b) = (serve(&t.url), serve(&t.url));
+    let (status, head, _) = http(a.1, "POST", "/login", "", "name=hq-sato&password=a+long+passphrase+2023");
+    assert_eq!(status, 303, "{head}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let (status, _, page) = http(b.1, "GET", "/", &cookie, "");
+    assert_eq!(status, 200);
+    assert!(page.contains("hq-sato"), "the other server knows the user");
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a CSRF token");
+    let (status, _, _) = http(b.1, "POST", "/logout", &cookie, &format!("csrf={csrf}"));
+    assert_eq!(status, 303);
+    let (status, head, _) = http(a.1, "GET", "/", &cookie, "");
+    assert_eq!(status, 303, "signed out on one server, signed out on both: {head}");
+    assert!(head.to_lowercase().contains("location: /login"), "{head}");
+}
+
+/// Several processes initialising one database at once: each succeeds, the migrations are
+/// applied once (sqlx takes an advisory lock on PostgreSQL; SQLite's write lock queues them).
+fn processes_starting_together_migrate_once(db: Db) {
+    let t = TestDb::new(db);
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_haibun"))
+                .args(["--db", &t.url, "init", "--fy", "2023"])
+                .env_remove("HAIBUN_DATABASE_URL")
+                .current_dir(t.dir.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let url = t.url.clone();
+    let migrations = haibun_testkit::block_on(async move {
+        let svc = haibun_service::Service::open(&url, false).await.unwrap();
+        svc.readiness().await
+    });
+    assert!(migrations.ready, "{migrations:?}");
+    let applied = haibun_testkit::run_sql(&t.url, "UPDATE _sqlx_migrations SET description = description").unwrap();
+    assert_eq!(applied, haibun_service::ops::SCHEMA_VERSION as u64, "each migration recorded once");
+    ok(&t, &["audit", "verify"]);
+}
+
+on_both_databases!(
+    health_readiness_and_a_clean_stop,
+    one_session_through_two_servers,
+    processes_starting_together_migrate_once
+);
