@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 use haibun_domain::FiscalYear;
 
 pub use admin::{PolicyCommand, TokenCommand, UserCommand};
-pub use args::{BookFormatArg, Format, LimitArgs, ReportUnitArg, StageArg, UnitArg};
+pub use args::{BookFormatArg, Format, LimitArgs, LogFormat, ReportUnitArg, StageArg, UnitArg};
 pub use evidence::{EvidenceCommand, EvidenceFormat};
 pub use fund::FundCommand;
 pub use pdca::{FollowupCommand, FyCommand, MeasureCommand, RsCommand};
@@ -29,6 +29,9 @@ pub struct Cli {
     /// 操作する利用者（省略時はシステム管理者）/ act as this user (default: the system administrator)
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
+    /// ログの形式 / the log format: text or json (one JSON object per line)
+    #[arg(long, global = true, env = "HAIBUN_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
     /// The limits on the files read.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -11,10 +11,17 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HAIBUN_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    // A server logs each request (info); a command only what went wrong. HAIBUN_LOG overrides.
+    let serving = matches!(cli.command, cli::Command::Serve { .. } | cli::Command::Demo { no_serve: false, .. });
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HAIBUN_LOG")
+        .unwrap_or_else(|_| if serving { "info,sqlx=warn".into() } else { "warn".into() });
+    // Colours only on a terminal: a log file or journald gets plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour).with_writer(std::io::stderr);
+    match cli.log_format {
+        cli::LogFormat::Json => log.json().with_current_span(true).with_span_list(false).init(),
+        cli::LogFormat::Text => log.init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -121,6 +121,48 @@ fn processes_starting_together_migrate_once(db: Db) {
     ok(&t, &["audit", "verify"]);
 }
 
+/// `--log-format json`: one JSON object per line, each request's lines carrying its id (the
+/// caller's `X-Request-Id`, echoed back); `text` names the id too.
+#[test]
+fn logs_carry_the_request_id_in_either_format() {
+    let t = initialised(Db::Sqlite);
+    for (format, id) in [("json", "ops-json-1"), ("text", "ops-text-2")] {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = t.path(&format!("{format}.log"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_haibun"))
+            .args(["--db", &t.url, "--log-format", format, "serve", "--addr", &format!("127.0.0.1:{port}")])
+            .env_remove("HAIBUN_DATABASE_URL")
+            .env_remove("HAIBUN_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "the server answers");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let req = format!("GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: {id}\r\nConnection: close\r\n\r\n");
+        let (status, head, _) = send(port, &req);
+        assert_eq!(status, 200);
+        assert!(head.to_lowercase().contains(&format!("x-request-id: {id}")), "{head}");
+        assert!(
+            std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success()
+        );
+        assert!(child.wait().unwrap().success());
+        let text = std::fs::read_to_string(&log).unwrap();
+        if format == "json" {
+            let lines: Vec<serde_json::Value> =
+                text.lines().map(|l| serde_json::from_str(l).expect("every line is JSON")).collect();
+            let answered = lines.iter().find(|l| l["span"]["id"] == id).expect("a line for the request");
+            assert_eq!(answered["fields"]["status"], 200, "{answered}");
+            assert_eq!(answered["span"]["path"], "/readyz");
+        } else {
+            assert!(text.lines().any(|l| l.contains(id) && l.contains("status=200")), "{text}");
+        }
+    }
+}
+
 on_both_databases!(
     health_readiness_and_a_clean_stop,
     one_session_through_two_servers,

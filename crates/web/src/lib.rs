@@ -47,6 +47,39 @@ pub fn router(svc: Service) -> Router {
         .merge(api::routes(upload_limit))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(request_log))
+}
+
+/// Gives every request an id (the caller's `X-Request-Id` if it is a plain token, else a new
+/// one), runs it inside a span carrying the id, method and path, so every log line written while
+/// it is served names it, logs its status and duration, and returns the id in `X-Request-Id`.
+async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use tracing::Instrument;
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map_or_else(new_request_id, str::to_string);
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let start = std::time::Instant::now();
+    let mut res = next.run(req).instrument(span.clone()).await;
+    let status = res.status().as_u16();
+    span.in_scope(|| tracing::info!(status, ms = start.elapsed().as_millis() as u64, "answered"));
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// A request id unique across processes and restarts: the process's start, its id, a counter.
+fn new_request_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let start = *START
+        .get_or_init(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()));
+    format!("{start:x}-{:x}-{:x}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Strict defaults for every response: no inline script, no framing, no sniffing.

@@ -92,6 +92,15 @@ pub enum BookFormatArg {
     Html,
 }
 
+/// How log lines are written (to standard error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// 人が読む行 / readable lines
+    Text,
+    /// 1 行に 1 つの JSON / one JSON object per line
+    Json,
+}
+
 /// The limits on the files haibun reads (imports, RS files, evidence, uploads), each a flag or an
 /// environment variable; unset, the defaults of [`haibun_sheets::Limits`].
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
