@@ -29,6 +29,12 @@ pub struct Cli {
     /// 操作する利用者（省略時はシステム管理者）/ act as this user (default: the system administrator)
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
+    /// 設定ファイル（省略時はあれば haibun.toml）/ a configuration file (default: haibun.toml, if present)
+    #[arg(long, global = true, env = "HAIBUN_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The effective settings, filled in after parsing.
+    #[arg(skip)]
+    pub settings: Vec<crate::config::Setting>,
     /// ログの形式 / the log format: text or json (one JSON object per line)
     #[arg(long, global = true, env = "HAIBUN_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -38,6 +44,13 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `haibun config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// 有効な設定値と出所を表示する（パスワードは伏せる）/ print the effective settings and where each came from (passwords masked)
+    Show,
 }
 
 /// The subcommands.
@@ -345,6 +358,12 @@ pub enum Command {
         /// 提供せず、利用者と取りまとめを表示して終了する / print the users and the compilation, and exit without serving
         #[arg(long)]
         no_serve: bool,
+    },
+    /// 設定 / the configuration
+    Config {
+        /// The config command.
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// 画面と API を提供する / serve the web pages and the JSON API
     Serve {

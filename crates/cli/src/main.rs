@@ -2,15 +2,27 @@
 
 mod cli;
 mod commands;
+mod config;
 mod output;
 mod render;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let mut cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    match config::apply(&mut cli, &matches) {
+        Ok(settings) => cli.settings = settings,
+        Err(e) => {
+            output::report_error(&e);
+            return ExitCode::from(e.exit_code());
+        }
+    }
     // A server logs each request (info); a command only what went wrong. HAIBUN_LOG overrides.
     let serving = matches!(cli.command, cli::Command::Serve { .. } | cli::Command::Demo { no_serve: false, .. });
     let filter = tracing_subscriber::EnvFilter::try_from_env("HAIBUN_LOG")

@@ -163,6 +163,50 @@ fn logs_carry_the_request_id_in_either_format() {
     }
 }
 
+/// Configuration: flag over environment over `haibun.toml` over the default, shown by
+/// `config show` with the password masked; the file's database is the one used; a bad file is
+/// a located usage error.
+#[test]
+fn configuration_precedence_and_config_show() {
+    let t = initialised(Db::Sqlite);
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_haibun"))
+            .args(args)
+            .env_remove("HAIBUN_DATABASE_URL")
+            .env_remove("HAIBUN_MAX_ROWS")
+            .envs(env.iter().copied())
+            .current_dir(t.dir.path())
+            .output()
+            .unwrap()
+    };
+    std::fs::write(
+        t.path("haibun.toml"),
+        format!("database = \"{}\"\nmax_rows = 500\nmax_cell_chars = 600\nmax_file_mib = 8\n", t.url),
+    )
+    .unwrap();
+    let out = run(&["--max-cell-chars", "9", "config", "show"], &[("HAIBUN_MAX_ROWS", "7")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let line = |key: &str| text.lines().find(|l| l.trim_start().starts_with(key)).unwrap_or_default().to_string();
+    assert!(line("max_cell_chars").contains("= 9") && line("max_cell_chars").ends_with("(flag)"), "{text}");
+    assert!(line("max_rows").contains("= 7") && line("max_rows").ends_with("(env)"), "{text}");
+    assert!(line("max_file_mib").contains("= 8") && line("max_file_mib").ends_with("(haibun.toml)"), "{text}");
+    assert!(line("max_unpacked_mib").ends_with("(default)"), "{text}");
+    // The file's database is used without --db.
+    assert!(run(&["compile", "--fy", "2023"], &[]).status.success());
+    std::fs::write(t.path("pg.toml"), "database = \"postgres://app:s3cret@db.example/haibun\"\n").unwrap();
+    let out = run(&["--config", "pg.toml", "config", "show"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("postgres://app:****@db.example/haibun") && !text.contains("s3cret"), "{text}");
+    for bad in ["nope = 1\n", "max_rows = 0\n", "log_format = \"xml\"\n", "max_rows = \n"] {
+        std::fs::write(t.path("bad.toml"), bad).unwrap();
+        let out = run(&["--config", "bad.toml", "config", "show"], &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("[E_INVALID_ARGUMENT] bad.toml"), "{bad}: {err}");
+    }
+}
+
 on_both_databases!(
     health_readiness_and_a_clean_stop,
     one_session_through_two_servers,

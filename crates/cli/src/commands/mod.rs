@@ -51,6 +51,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::Fund { command: command @ crate::cli::FundCommand::Solve { .. } } = cli.command {
         return fund::solve_instance(command, &cli.limits.limits());
     }
+    if let Command::Config { command: crate::cli::ConfigCommand::Show } = cli.command {
+        println!("設定 / settings（優先順: フラグ > 環境変数 > 設定ファイル > 既定値 / flag > env > file > default）");
+        for s in &cli.settings {
+            println!("  {:<17} = {:<40} ({})", s.key, s.value, s.source);
+        }
+        return Ok(());
+    }
     if let Command::Demo { addr, no_serve } = cli.command {
         return demo::run(cli.db.as_deref(), addr, no_serve, cli.limits.limits()).await;
     }
@@ -136,7 +143,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             eprintln!("この API トークンは二度と表示されません / this API token is not shown again");
             Ok(())
         }
-        Command::Init { .. } | Command::Demo { .. } | Command::Restore { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Demo { .. } | Command::Restore { .. } | Command::Config { .. } => {
+            unreachable!("handled above")
+        }
     };
     svc.close().await;
     result
