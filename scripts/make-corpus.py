@@ -166,6 +166,11 @@ def main():
     big = [HEADER, ["C-1", "a" * 10_000_000] + GOOD[0][2:]]
     write("cell-10mb.xlsx", xlsx(sheet(rows_xml(big))))
 
+    # One shared string of 32,000 characters named by 9,000 cells: 300 KB of sheet, 288 MB of text.
+    sst = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="9000" uniqueCount="1"><si><t>' + "x" * 32_000 + "</t></si></sst>"
+    body = rows_xml([HEADER]) + "".join(f'<row r="{r}"><c r="B{r}" t="s"><v>0</v></c></row>' for r in range(2, 9002))
+    write("shared-string-amplification.xlsx", xlsx(sheet(body), shared=sst))
+
     # Formulas in amount cells: with cached values (read), and without (refused).
     f = [HEADER, ["C-1", "（架空）数式の事業", "AMED対象経費", "医薬品", ("600+400", 1000), ("E2*1.2", 1200), "", "", "", "継続"]]
     write("formulas-cached.xlsx", xlsx(sheet(rows_xml(f))))

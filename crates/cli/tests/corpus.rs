@@ -28,6 +28,7 @@ struct Entry {
     rows: Option<usize>,
     #[serde(default)]
     holds: Vec<String>,
+    says: Option<String>,
 }
 
 fn corpus_dir() -> PathBuf {
@@ -131,7 +132,12 @@ fn every_corpus_file_gets_its_behaviour_from_every_reader() {
                         if let Some(at) = &e.at {
                             assert!(p.to_string().contains(at), "{ctx}: at {at}: {p}");
                         }
-                        assert!(p.to_string().chars().count() < 1200, "{ctx}: the message stays short: {p}");
+                        if let Some(says) = &e.says {
+                            assert!(p.message_en.contains(says), "{ctx}: says {says}: {p}");
+                        }
+                        for m in [&p.message_ja, &p.message_en] {
+                            assert!(m.chars().count() <= 500, "{ctx}: the message stays short: {m}");
+                        }
                         assert!(!p.to_string().contains("root:"), "{ctx}: no local file leaks into a message");
                     }
                 }
@@ -213,6 +219,9 @@ fn the_binary_refuses_each_writes_nothing_and_stays_bounded(db: Db) {
             assert!(stderr.contains(&format!("[{}]", e.expect)), "{ctx}: {stderr}");
             if let Some(at) = &e.at {
                 assert!(stderr.contains(at), "{ctx}: at {at}: {stderr}");
+            }
+            if let Some(says) = &e.says {
+                assert!(stderr.contains(says.as_str()), "{ctx}: says {says}: {stderr}");
             }
             assert!(!stderr.contains("root:") && !stderr.contains("panicked"), "{ctx}: {stderr}");
             assert_eq!(state(&t), before, "{ctx}: nothing written, no audit event");

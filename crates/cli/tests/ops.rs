@@ -91,7 +91,8 @@ fn one_session_through_two_servers(db: Db) {
 }
 
 /// Several processes initialising one database at once: each succeeds, the migrations are
-/// applied once (sqlx takes an advisory lock on PostgreSQL; SQLite's write lock queues them).
+/// applied once (sqlx takes an advisory lock on PostgreSQL; on SQLite an exclusive lock on the
+/// database file while migrating).
 fn processes_starting_together_migrate_once(db: Db) {
     let t = TestDb::new(db);
     let children: Vec<_> = (0..3)

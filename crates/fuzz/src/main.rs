@@ -102,6 +102,22 @@ fn run(args: &Args, seed: u64) -> serde_json::Value {
     let busy_since = Arc::new(AtomicU64::new(0));
     watchdog(args, start, Arc::clone(&current), Arc::clone(&busy_since));
 
+    // Each target's good seeds once, unmutated, so every reader starts from what it accepts.
+    for (t, &target) in targets.iter().enumerate() {
+        for seed_input in ctx.seeds(target) {
+            execs += 1;
+            let entry = per_target.entry(target.name()).or_default();
+            entry.0 += 1;
+            match std::panic::catch_unwind(AssertUnwindSafe(|| ctx.run(target, &seed_input))) {
+                Ok(signature) => entry.1 += u64::from(seen.insert((t, signature))),
+                Err(_) => {
+                    crashes += 1;
+                    let msg = PANIC_MESSAGE.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
+                    save(&args.out, &format!("crash-seed-{crashes}-{}", target.name()), &seed_input, &msg);
+                }
+            }
+        }
+    }
     let mut next_report = start + Duration::from_secs(30);
     while Instant::now() < deadline {
         let t = rng.below(targets.len() as u64) as usize;

@@ -1,4 +1,4 @@
-//! Reading a filled template (.xlsx, .xls, .ods or .csv) into located raw rows.
+//! Reading a filled template (.xlsx or .csv) into located raw rows.
 
 use std::io::Cursor;
 
@@ -145,6 +145,9 @@ fn grid_from_xlsx(bytes: &[u8], file: &str, limits: &Limits) -> Result<(String, 
     let at = Location { sheet: Some(name.clone()), ..Location::file(file) };
     let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| unreadable(file, e))?;
     let mut grid: Grid = Vec::new();
+    // Every shared-string cell is its own copy of the string: a small sheet of many cells naming
+    // one long string would multiply it. The text held is bounded like the unpacked size.
+    let mut text_bytes: u64 = 0;
     while let Some(cell) = reader.next_cell_with_formula().map_err(|e| unreadable(file, e))? {
         let (r, c) = (cell.pos.0 as usize, cell.pos.1 as usize);
         let value = match (cell_value(&cell.value.into()), cell.formula) {
@@ -162,6 +165,10 @@ fn grid_from_xlsx(bytes: &[u8], file: &str, limits: &Limits) -> Result<(String, 
             column: Some(column_letter(c)),
             ..at.clone()
         })?;
+        text_bytes += text.len() as u64;
+        if text_bytes > limits.unpacked_bytes {
+            return Err(limits.unpacks_too_far(file));
+        }
         if c >= MAX_COLUMNS {
             return Err(problem(
                 ProblemCode::UnknownColumn,
@@ -177,38 +184,6 @@ fn grid_from_xlsx(bytes: &[u8], file: &str, limits: &Limits) -> Result<(String, 
             grid[r].resize(c + 1, CellValue::Empty);
         }
         grid[r][c] = value;
-    }
-    Ok((name, grid))
-}
-
-/// Reads a legacy .xls sheet (its format bounds it to 65,536 × 256 cells).
-fn grid_from_xls(bytes: &[u8], file: &str, limits: &Limits) -> Result<(String, Grid), Vec<Problem>> {
-    let mut wb: calamine::Xls<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(file, e))?;
-    let name = sheet_name(&wb.sheet_names(), file)?;
-    let range = wb.worksheet_range(&name).map_err(|e| unreadable(file, e))?;
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let width = c0 as usize + range.width();
-    let at = Location { sheet: Some(name.clone()), ..Location::file(file) };
-    if r0 as usize + range.height() > limits.rows + HEADER_SEARCH_ROWS {
-        return Err(limits.too_many_rows(at));
-    }
-    let mut grid = vec![Vec::new(); r0 as usize];
-    for row in range.rows() {
-        let mut cells = vec![CellValue::Empty; c0 as usize];
-        cells.extend(row.iter().map(cell_value));
-        for (c, v) in cells.iter().enumerate() {
-            if let Some(text) = v.text() {
-                let r = grid.len();
-                limits.check_cell(&text, || Location {
-                    row: Some(r as u32 + 1),
-                    column: Some(column_letter(c)),
-                    ..at.clone()
-                })?;
-            }
-        }
-        cells.resize(width, CellValue::Empty);
-        grid.push(cells);
     }
     Ok((name, grid))
 }
@@ -250,9 +225,17 @@ fn grid(bytes: &[u8], file: &str, zip: bool, limits: &Limits) -> Result<(String,
             "a password-protected workbook cannot be read; remove the password and save it again",
         ));
     }
-    let read = std::panic::catch_unwind(|| {
-        if zip { grid_from_xlsx(bytes, file, limits) } else { grid_from_xls(bytes, file, limits) }
-    });
+    if !zip {
+        // The reader of the old binary format expands every sheet of the file into memory before
+        // any limit could apply (a few bytes can claim 65,536 × 256 cells per sheet): refused.
+        return Err(problem(
+            ProblemCode::NotASpreadsheet,
+            Location::file(file),
+            "旧形式の Excel ブック（.xls）は読めません。.xlsx で保存し直してください",
+            "the old binary Excel format (.xls) is not read; save the workbook as .xlsx",
+        ));
+    }
+    let read = std::panic::catch_unwind(|| grid_from_xlsx(bytes, file, limits));
     read.unwrap_or_else(|_| Err(unreadable(file, "internal reader failure")))
 }
 

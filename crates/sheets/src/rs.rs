@@ -324,6 +324,7 @@ pub(crate) fn read_table(
             "the header row cannot be read",
         )]);
     };
+    limits.check_csv_record(&header, 0, file)?;
     let keys: Vec<String> = header.iter().map(key).collect();
     let missing: Vec<Problem> = required
         .iter()

@@ -155,9 +155,10 @@ impl Store {
     pub async fn open(db: &str, mode: OpenMode) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (url, backend) = database_url(db, mode)?;
-        let file = (backend == Backend::Sqlite)
-            .then(|| db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")).unwrap_or(db))
-            .map(|p| std::path::PathBuf::from(p.split('?').next().unwrap_or(p)));
+        // The same path `database_url` opens (it takes the rest of the name as the path).
+        let file = (backend == Backend::Sqlite).then(|| {
+            std::path::PathBuf::from(db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")).unwrap_or(db))
+        });
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
@@ -216,8 +217,13 @@ impl Store {
         match row {
             Ok(Some(r)) => Ok(r.try_get::<Option<i64>, _>(0).unwrap_or(None)),
             Ok(None) => Ok(None),
-            // No migrations table: a database never initialised.
-            Err(sqlx::Error::Database(_)) => Ok(None),
+            // No migrations table: a database never initialised. Any other database error (a
+            // locked file, no permission) is an error, not "run init".
+            Err(sqlx::Error::Database(e))
+                if e.message().contains("no such table") || e.code().as_deref() == Some("42P01") =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e.into()),
         }
     }

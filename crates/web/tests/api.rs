@@ -557,8 +557,16 @@ async fn malformed_requests_get_documented_json_errors() {
         assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{body}");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["code"], code, "{body}");
-        assert!(v["message_ja"].as_str().is_some_and(|m| !m.is_empty()) && v["message_en"].is_string(), "{body}");
+        assert!(v["message_ja"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+        assert!(v["message_en"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            assert!(headers.contains_key(header::ALLOW), "405 keeps its Allow header");
+        }
     }
+    // Outside the API, an unknown path is not dressed as an API error.
+    let (s, _, headers) = app.call(Request::get("/no-such-page").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(headers.get(header::CONTENT_TYPE).is_none_or(|t| t != "application/json"));
     let (_, doc, _) = app.call(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
     let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
     for (path, ops) in doc["paths"].as_object().unwrap() {
