@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 mod admin;
-mod args;
+pub(crate) mod args;
 mod evidence;
 mod fund;
 mod pdca;
@@ -12,7 +12,7 @@ mod review;
 use clap::{Parser, Subcommand};
 use haibun_domain::FiscalYear;
 
-pub use admin::{PolicyCommand, TokenCommand, UserCommand};
+pub use admin::{ConfigCommand, PolicyCommand, TokenCommand, UserCommand};
 pub use args::{BookFormatArg, Format, LimitArgs, LogFormat, ReportUnitArg, StageArg, UnitArg};
 pub use evidence::{EvidenceCommand, EvidenceFormat};
 pub use fund::FundCommand;
@@ -44,13 +44,6 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// `haibun config …`
-#[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
-    /// 有効な設定値と出所を表示する（パスワードは伏せる）/ print the effective settings and where each came from (passwords masked)
-    Show,
 }
 
 /// The subcommands.

@@ -11,7 +11,7 @@ use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_service::ServiceError;
 use serde::Deserialize;
 
-use crate::cli::{Cli, Command, LogFormat};
+use crate::cli::{Cli, Command, LogFormat, args};
 use crate::output::CliError;
 
 /// The file read when `--config` is not given, if it exists in the working folder.
@@ -114,10 +114,10 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Vec<Setting>, CliErr
     source("log_format", "log_format", file.log_format.is_some(), format.into());
 
     let limits = [
-        ("max_file_mib", file.max_file_mib, &mut cli.limits.max_file_mib, 1024),
-        ("max_unpacked_mib", file.max_unpacked_mib, &mut cli.limits.max_unpacked_mib, 16384),
-        ("max_rows", file.max_rows, &mut cli.limits.max_rows, 1_048_576),
-        ("max_cell_chars", file.max_cell_chars, &mut cli.limits.max_cell_chars, 1_048_576),
+        ("max_file_mib", file.max_file_mib, &mut cli.limits.max_file_mib, args::MOST_FILE_MIB),
+        ("max_unpacked_mib", file.max_unpacked_mib, &mut cli.limits.max_unpacked_mib, args::MOST_UNPACKED_MIB),
+        ("max_rows", file.max_rows, &mut cli.limits.max_rows, args::MOST_ROWS),
+        ("max_cell_chars", file.max_cell_chars, &mut cli.limits.max_cell_chars, args::MOST_CELL_CHARS),
     ];
     for (key, in_file, slot, most) in limits {
         if let Some(v) = in_file {

@@ -8,6 +8,7 @@
 
 mod admin;
 mod api;
+mod api_errors;
 mod charts;
 mod drill;
 mod error;

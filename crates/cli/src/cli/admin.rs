@@ -94,3 +94,10 @@ pub enum UserCommand {
     /// 利用者の一覧 / list users
     List,
 }
+
+/// `haibun config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// 有効な設定値と出所を表示する（パスワードは伏せる）/ print the effective settings and where each came from (passwords masked)
+    Show,
+}

@@ -101,25 +101,31 @@ pub enum LogFormat {
     Json,
 }
 
+/// The largest value each limit may be set to (from 1), on the command line or in `haibun.toml`.
+pub const MOST_FILE_MIB: u32 = 1024;
+pub const MOST_UNPACKED_MIB: u32 = 16384;
+pub const MOST_ROWS: u32 = 1_048_576;
+pub const MOST_CELL_CHARS: u32 = 1_048_576;
+
 /// The limits on the files haibun reads (imports, RS files, evidence, uploads), each a flag or an
 /// environment variable; unset, the defaults of [`haibun_sheets::Limits`].
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct LimitArgs {
     /// 読み込むファイルの上限（MiB、既定 64）/ the largest file read or uploaded, in MiB [default: 64]
     #[arg(long, global = true, env = "HAIBUN_MAX_FILE_MIB", value_name = "MIB",
-          value_parser = clap::value_parser!(u32).range(1..=1024))]
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MOST_FILE_MIB)))]
     pub max_file_mib: Option<u32>,
     /// ワークブックの展開後の上限（MiB、既定 256）/ the most a workbook may unpack to, in MiB [default: 256]
     #[arg(long, global = true, env = "HAIBUN_MAX_UNPACKED_MIB", value_name = "MIB",
-          value_parser = clap::value_parser!(u32).range(1..=16384))]
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MOST_UNPACKED_MIB)))]
     pub max_unpacked_mib: Option<u32>,
     /// 1 ファイルの行数の上限（既定 100000）/ the most data rows read from one file [default: 100000]
     #[arg(long, global = true, env = "HAIBUN_MAX_ROWS", value_name = "ROWS",
-          value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MOST_ROWS)))]
     pub max_rows: Option<u32>,
     /// 1 セルの文字数の上限（既定 32767）/ the longest cell, in characters [default: 32767]
     #[arg(long, global = true, env = "HAIBUN_MAX_CELL_CHARS", value_name = "CHARS",
-          value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MOST_CELL_CHARS)))]
     pub max_cell_chars: Option<u32>,
 }
 
