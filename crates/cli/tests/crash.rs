@@ -34,8 +34,9 @@ fn observe(t: &TestDb) -> (Vec<i64>, Vec<i64>) {
     })
 }
 
-/// Runs `args`, killing it after `delay` unless it finished first; whether it was killed.
-fn run_and_kill(t: &TestDb, args: &[&str], delay: Duration) -> bool {
+/// Runs `args`, killing it after `delay` unless it finished first; whether it was killed, and how
+/// long it ran.
+fn run_and_kill(t: &TestDb, args: &[&str], delay: Duration) -> (bool, Duration) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_haibun"))
         .arg("--db")
         .arg(&t.url)
@@ -49,14 +50,46 @@ fn run_and_kill(t: &TestDb, args: &[&str], delay: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < delay {
         if child.try_wait().unwrap().is_some() {
-            return false;
+            return (false, start.elapsed());
         }
         std::thread::sleep(Duration::from_millis(2));
     }
     let killed = child.try_wait().unwrap().is_none();
     child.kill().ok(); // SIGKILL on Unix
     child.wait().unwrap();
-    killed
+    (killed, start.elapsed())
+}
+
+/// Chooses the moment of each kill: uniformly within 1.2 times the operation's duration. The
+/// duration is learnt from the runs that finished (the shortest seen), since the first timing may
+/// come from a busy machine and would then put every kill after the end. On the last round, if no
+/// kill has landed yet, the moment is drawn from the first half of the operation, so every run of
+/// the suite does kill an operation in flight.
+struct Killer {
+    rng: Rng,
+    timed: Duration,
+    rounds_left: usize,
+    killed: usize,
+}
+
+impl Killer {
+    fn new(seed: u64, timed: Duration) -> Killer {
+        Killer { rng: Rng::new(seed), timed, rounds_left: kills(), killed: 0 }
+    }
+
+    /// Runs `args` and kills it at the chosen moment; whether it was killed before it finished.
+    fn run(&mut self, t: &TestDb, args: &[&str]) -> bool {
+        self.rounds_left = self.rounds_left.saturating_sub(1);
+        let span = if self.rounds_left == 0 && self.killed == 0 { self.timed / 2 } else { self.timed * 6 / 5 };
+        let delay = Duration::from_millis(self.rng.below(span.as_millis() as u64 + 1));
+        let (killed, ran) = run_and_kill(t, args, delay);
+        if killed {
+            self.killed += 1;
+        } else {
+            self.timed = self.timed.min(ran);
+        }
+        killed
+    }
 }
 
 /// What must hold after any kill.
@@ -82,8 +115,7 @@ fn killed_mid_operation(db: Db) {
     let warm = file(&t, "w.xlsx", &haibun_testkit::workbook(&policy, "MEXT", haibun_domain::Unit::ThousandYen, &lines));
     let start = Instant::now();
     import(&t, &warm, "MEXT");
-    let timed = start.elapsed().max(Duration::from_millis(50));
-    let mut rng = Rng::new(20_261_126);
+    let mut killer = Killer::new(20_261_126, start.elapsed().max(Duration::from_millis(50)));
 
     // Imports that change every line (each request up by one thousand yen per round).
     let (mut applied, mut rolled_back, mut killed) = (0, 0, 0);
@@ -95,8 +127,7 @@ fn killed_mid_operation(db: Db) {
         let path = file(&t, &format!("m{round}.xlsx"), &bytes);
         let args = ["import", path.as_str(), "--fy", "2023", "--ministry", "MEXT"];
         let (before, _) = observe(&t);
-        let delay = Duration::from_millis(rng.below(timed.as_millis() as u64 * 6 / 5));
-        killed += usize::from(run_and_kill(&t, &args, delay));
+        killed += usize::from(killer.run(&t, &args));
         sound(&t, db);
         let (after, _) = observe(&t);
         assert_eq!(after.len(), LINES);
@@ -123,11 +154,10 @@ fn killed_mid_operation(db: Db) {
     }
     let start = Instant::now();
     ok(&t, &["compile", "--fy", "2023", "--snapshot"]);
-    let timed = start.elapsed().max(Duration::from_millis(50));
+    let mut killer = Killer::new(20_261_129, start.elapsed().max(Duration::from_millis(50)));
     for round in 1..=kills() {
         let (_, before) = observe(&t);
-        let delay = Duration::from_millis(rng.below(timed.as_millis() as u64 * 6 / 5));
-        killed += usize::from(run_and_kill(&t, &["compile", "--fy", "2023", "--snapshot"], delay));
+        killed += usize::from(killer.run(&t, &["compile", "--fy", "2023", "--snapshot"]));
         sound(&t, db); // re-hashes every snapshot: a half-written one would not verify
         let (_, after) = observe(&t);
         assert!(after.len() == before.len() || after.len() == before.len() + 1, "round {round}");
@@ -189,7 +219,7 @@ fn killed_mid_package_transition(db: Db) {
     }
     let mut queue: std::collections::VecDeque<(String, usize)> =
         ministries[1..].iter().flat_map(|m| (0..3).map(move |s| (m.clone(), s))).collect();
-    let mut rng = Rng::new(20_261_127);
+    let mut killer = Killer::new(20_261_127, timed);
     let (mut applied, mut rolled_back, mut killed, mut databases) = (0, 0, 0, 1);
     for round in 1..=kills() {
         if queue.is_empty() {
@@ -200,8 +230,7 @@ fn killed_mid_package_transition(db: Db) {
         let (m, step) = queue.pop_front().expect("a transition");
         let args = transitions(&m)[step].clone();
         let before = state_of(&t, &m);
-        let delay = Duration::from_millis(rng.below(timed.as_millis() as u64 * 6 / 5 + 1));
-        killed += usize::from(run_and_kill(&t, &args_of(&args), delay));
+        killed += usize::from(killer.run(&t, &args_of(&args)));
         sound(&t, db);
         let after = state_of(&t, &m);
         if after == before {
@@ -283,17 +312,15 @@ fn killed_mid_fund_decision(db: Db) {
     let round = open_round(1);
     let start = Instant::now();
     ok(&t, &["--as", "hq", "fund", "decide", "--round", &round]);
-    let timed = start.elapsed();
+    let mut killer = Killer::new(20_261_128, start.elapsed());
     let decided = rounds(&t)[0].clone();
     assert_eq!(decided.2, 2, "both proposals allocated: {decided:?}");
-    let mut rng = Rng::new(20_261_128);
     let (mut applied, mut rolled_back, mut killed) = (0, 0, 0);
     for n in 2..=kills() + 1 {
         let round = open_round(n);
         let args = ["--as", "hq", "fund", "decide", "--round", round.as_str()];
         let before = rounds(&t);
-        let delay = Duration::from_millis(rng.below(timed.as_millis() as u64 * 6 / 5 + 1));
-        killed += usize::from(run_and_kill(&t, &args, delay));
+        killed += usize::from(killer.run(&t, &args));
         sound(&t, db);
         let after = rounds(&t);
         let this = after.last().expect("the round").clone();
