@@ -12,7 +12,7 @@ mod review;
 use clap::{Parser, Subcommand};
 use haibun_domain::FiscalYear;
 
-pub use admin::{ConfigCommand, PolicyCommand, TokenCommand, UserCommand};
+pub use admin::{ConfigCommand, DbCommand, PolicyCommand, TokenCommand, UserCommand};
 pub use args::{BookFormatArg, Format, LimitArgs, LogFormat, ReportUnitArg, StageArg, UnitArg};
 pub use evidence::{EvidenceCommand, EvidenceFormat};
 pub use fund::FundCommand;
@@ -38,6 +38,15 @@ pub struct Cli {
     /// ログの形式 / the log format: text or json (one JSON object per line)
     #[arg(long, global = true, env = "HAIBUN_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// 信頼する逆プロキシの IP アドレス（その X-Forwarded-For から利用者のアドレスを取る。カンマ区切り可）/ a reverse proxy to trust: behind it, the client's address is taken from X-Forwarded-For (repeatable, or comma-separated)
+    #[arg(
+        long = "trusted-proxy",
+        global = true,
+        env = "HAIBUN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "IP"
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The limits on the files read.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -351,6 +360,12 @@ pub enum Command {
         /// 提供せず、利用者と取りまとめを表示して終了する / print the users and the compilation, and exit without serving
         #[arg(long)]
         no_serve: bool,
+    },
+    /// データベース全体の操作 / the whole database
+    Db {
+        /// The db command.
+        #[command(subcommand)]
+        command: DbCommand,
     },
     /// 設定 / the configuration
     Config {

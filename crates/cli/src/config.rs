@@ -28,6 +28,7 @@ struct FileConfig {
     max_unpacked_mib: Option<u32>,
     max_rows: Option<u32>,
     max_cell_chars: Option<u32>,
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 /// One effective setting: its name, value (secrets masked) and where it came from.
@@ -134,6 +135,13 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Vec<Setting>, CliErr
             }
         }
     }
+    if !given("trusted_proxies")
+        && let Some(p) = &file.trusted_proxies
+    {
+        cli.trusted_proxies = p.clone();
+    }
+    let proxies = cli.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    source("trusted_proxies", "trusted_proxies", file.trusted_proxies.is_some(), proxies);
     let l = cli.limits.limits();
     source("max_file_mib", "max_file_mib", file.max_file_mib.is_some(), (l.file_bytes >> 20).to_string());
     source(
@@ -171,12 +179,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Vec<Setting>, CliErr
 
 /// A database URL with its password replaced by `****`.
 pub fn mask(db: &str) -> String {
-    let Some((scheme, rest)) = db.split_once("://") else { return db.to_string() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return db.to_string() };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:****@{host}"),
-        None => db.to_string(),
-    }
+    haibun_service::masked_url(db)
 }
 
 #[cfg(test)]

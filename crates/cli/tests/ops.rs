@@ -213,3 +213,35 @@ on_both_databases!(
     one_session_through_two_servers,
     processes_starting_together_migrate_once
 );
+
+/// Behind a trusted reverse proxy, sign-in back-off counts the client the proxy names, so one
+/// guessing client does not lock out everyone behind nginx; a server that trusts no proxy ignores
+/// `X-Forwarded-For`, so a client cannot escape the back-off by naming another address.
+#[test]
+fn back_off_counts_the_client_behind_a_trusted_proxy() {
+    let t = initialised(Db::Sqlite);
+    let fail = |port: u16, forwarded: &str, name: &str| -> u16 {
+        let body = format!("name={name}&password=wrong-password");
+        let request = format!(
+            "POST /login HTTP/1.1\r\nHost: haibun\r\nX-Forwarded-For: {forwarded}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        send(port, &request).0
+    };
+    let most = haibun_service::MAX_FAILED_PER_ADDRESS;
+    let behind = serve_with(&t.url, &["--trusted-proxy", "127.0.0.1"]);
+    for i in 0..most {
+        assert_eq!(fail(behind.1, "203.0.113.7", &format!("guess{i}")), 401);
+    }
+    assert_eq!(fail(behind.1, "203.0.113.7", "another"), 429, "the guessing client is held back");
+    // What it sends itself comes first; nginx appends the address it saw, which is the one counted.
+    assert_eq!(fail(behind.1, "198.51.100.9, 203.0.113.7", "another"), 429);
+    assert_eq!(fail(behind.1, "198.51.100.9", "another"), 401, "another client behind the same proxy is not");
+    drop(behind);
+
+    let direct = serve_with(&t.url, &[]);
+    for i in 0..most {
+        assert_eq!(fail(direct.1, &format!("192.0.2.{i}"), &format!("guess{i}")), 401);
+    }
+    assert_eq!(fail(direct.1, "192.0.2.200", "another"), 429, "X-Forwarded-For from anyone else is ignored");
+}

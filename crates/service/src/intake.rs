@@ -57,17 +57,32 @@ impl Service {
     /// Reads, checks and stores a file of request lines in one transaction. On any problem,
     /// every problem is returned and nothing is written.
     pub async fn import(&self, actor: &Actor, req: ImportRequest<'_>) -> ServiceResult<ImportReport> {
+        self.import_with_progress(actor, req, |_| {}).await
+    }
+
+    /// [`Service::import`], telling `progress` each step and, while storing, every 500 lines.
+    pub async fn import_with_progress(
+        &self,
+        actor: &Actor,
+        req: ImportRequest<'_>,
+        mut progress: impl FnMut(ImportProgress),
+    ) -> ServiceResult<ImportReport> {
         let policy = self.policy(req.fiscal_year).await?;
         let ministry = Self::ministry_code(&policy, req.ministry)?;
         actor.check_package(Action::EditLines, &ministry)?;
+        progress(ImportProgress { step: ImportStep::Reading, done: 0, total: 0 });
         let Parsed { sheet, unit, lines } = parse_file(&policy, &ministry, &req, &self.limits)?;
+        let total = lines.len() as u64;
 
         let sha256 = hex::encode(Sha256::digest(req.bytes));
         let at = now();
         let mut tx = self.store.begin().await?;
         self.apply(&mut tx, actor, req.fiscal_year, &ministry, Action::EditLines, None).await?;
         let (mut inserted, mut updated, mut unchanged) = (Vec::new(), Vec::new(), 0usize);
-        for line in &lines {
+        for (i, line) in lines.iter().enumerate() {
+            if i % 500 == 0 {
+                progress(ImportProgress { step: ImportStep::Storing, done: i as u64, total });
+            }
             match tx.save_line(line, None, &actor.name, &at).await? {
                 LineChange::Inserted => inserted.push(line.line_id.to_string()),
                 LineChange::Updated { from } => {
@@ -76,6 +91,7 @@ impl Service {
                 LineChange::Unchanged => unchanged += 1,
             }
         }
+        progress(ImportProgress { step: ImportStep::Committing, done: total, total });
         crate::cycle::check_year_total(&mut tx, req.fiscal_year, Location::file(req.file_name)).await?;
         let after = serde_json::json!({"file": req.file_name, "sha256": sha256, "sheet": sheet, "unit": unit.name(), "rows": lines.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged});
         tx.append_event(&event(
@@ -101,6 +117,39 @@ impl Service {
             sha256,
         })
     }
+}
+
+/// A step of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStep {
+    /// Reading the file and checking every row.
+    Reading,
+    /// Storing the lines.
+    Storing,
+    /// Checking the year's totals and committing.
+    Committing,
+}
+
+impl ImportStep {
+    /// The step's name, in Japanese and English.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportStep::Reading => "読込・検証 / reading",
+            ImportStep::Storing => "保存 / storing",
+            ImportStep::Committing => "確定 / committing",
+        }
+    }
+}
+
+/// How far an import has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// The step.
+    pub step: ImportStep,
+    /// Lines stored so far.
+    pub done: u64,
+    /// Lines to store (0 while reading).
+    pub total: u64,
 }
 
 /// A file's lines, read and checked.

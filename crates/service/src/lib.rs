@@ -7,6 +7,7 @@ mod backup;
 mod book;
 mod classify;
 mod cycle;
+mod db_copy;
 pub mod demo;
 mod demo_evidence;
 mod demo_fund;
@@ -34,11 +35,12 @@ mod year;
 use haibun_store::{OpenMode, Store};
 
 pub use actor::Actor;
-pub use auth::{Session, SignedIn};
+pub use auth::{MAX_FAILED_PER_ADDRESS, Session, SignedIn};
 pub use backup::CopyReport;
 pub use book::PriorImportReport;
 pub use classify::{LineSuggestions, PendingSuggestions, YearClassification};
 pub use cycle::{HearingInput, InstructionInput, PackageState};
+pub use db_copy::{DbCopyReport, masked as masked_url};
 pub use demo_evidence::{DEMO_EVIDENCE, DEMO_SOURCE};
 pub use error::{ServiceError, ServiceResult};
 pub use evidence::{EvidenceImport, EvidenceSource, EvidenceView};
@@ -47,8 +49,9 @@ pub use followup::FollowupView;
 pub use fund::{
     ExecutionPlan, FundState, MAX_ATTACHMENT, PlanChange, ProposalInput, RoundDetail, RoundStatus, plan_digest,
 };
+pub use haibun_store::CopyProgress;
 pub use haibun_store::{CitationRow, EvidenceSetRow};
-pub use intake::{ImportReport, ImportRequest, Parsed, parse_file as parse_request_file};
+pub use intake::{ImportProgress, ImportReport, ImportRequest, ImportStep, Parsed, parse_file as parse_request_file};
 pub use lines::LinePatch;
 pub use next_year::OpenYearReport;
 pub use pdca::{ActualView, KpiInput, KpiView, MeasureInput, MeasureView};

@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod backup;
+mod copy;
 mod cycle;
 mod evidence;
 mod feedback;
@@ -29,6 +30,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 pub use audit::{AuditEvent, ChainBreak, ChainReport, GENESIS_HASH, NewEvent};
 pub use auth::SessionRow;
+pub use copy::{CopiedTables, CopyProgress};
 pub use cycle::{AnswerRow, CalendarRow, HearingRow, InstructionRow, PackageRow, UserRow};
 pub use evidence::{CitationRow, EvidenceSetRow};
 pub use feedback::FeedbackRow;
@@ -73,6 +75,16 @@ pub enum StoreError {
     /// Stored data that does not read back as a domain value.
     #[error("保存データが不正です: {0} / stored data is invalid: {0}")]
     Corrupt(String),
+    /// A copy's target already holds data (the tables named).
+    #[error(
+        "コピー先のデータベースは空ではありません（{0}）。新しい空のデータベースを指定してください / the target database is not empty ({0}); give a new, empty one"
+    )]
+    NotEmpty(String),
+    /// Two databases whose schemas differ.
+    #[error(
+        "コピー元とコピー先のスキーマが一致しません（{0}）。両方を同じ版の haibun で `haibun init` してください / the source's and the target's schemas differ ({0}); bring both up to date with this version's `haibun init`"
+    )]
+    Schema(String),
     /// The database driver failed.
     #[error(transparent)]
     Database(sqlx::Error),

@@ -15,6 +15,7 @@ mod error;
 mod format;
 mod lines;
 mod pages;
+mod proxy;
 mod session;
 mod suggestions;
 
@@ -97,11 +98,14 @@ async fn security_headers(mut res: Response) -> Response {
 }
 
 /// Serves the application on `addr` until SIGTERM or Ctrl-C, then stops accepting, lets the
-/// requests in flight finish, and returns.
-pub async fn serve(svc: Service, addr: SocketAddr) -> std::io::Result<()> {
+/// requests in flight finish, and returns. Behind a reverse proxy named in `trusted_proxies`, a
+/// request's client is the one its `X-Forwarded-For` names (see the `proxy` module).
+pub async fn serve(svc: Service, addr: SocketAddr, trusted_proxies: Vec<std::net::IpAddr>) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "serving");
-    axum::serve(listener, router(svc).into_make_service_with_connect_info::<SocketAddr>())
+    tracing::info!(%addr, ?trusted_proxies, "serving");
+    let trusted = std::sync::Arc::new(trusted_proxies);
+    let app = router(svc).layer(axum::middleware::from_fn_with_state(trusted, proxy::client_address));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(stop_signal())
         .await?;
     tracing::info!("stopped after finishing the requests in flight");

@@ -101,3 +101,17 @@ pub enum ConfigCommand {
     /// 有効な設定値と出所を表示する（パスワードは伏せる）/ print the effective settings and where each came from (passwords masked)
     Show,
 }
+
+/// `haibun db …`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// 現在のデータベース（--db）のすべてを空の新しいデータベースに写し、監査証跡とスナップショットを検証する（管理者）/ copy everything in the current database (--db) into a new, empty one and verify its audit chain and snapshots there (administrator)
+    Copy {
+        /// コピー先: postgres:// URL（空のデータベース）または新しい SQLite ファイル / the target: a postgres:// URL (an empty database) or a new SQLite file
+        #[arg(long)]
+        to: String,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}

@@ -47,5 +47,5 @@ pub async fn run(
         return Ok(());
     }
     println!("\nブラウザで開いてください / open in a browser: http://{addr}/  （終了は Ctrl+C / stop with Ctrl+C）");
-    haibun_web::serve(svc, addr).await.map_err(|source| CliError::Io { path: addr.to_string(), source })
+    haibun_web::serve(svc, addr, Vec::new()).await.map_err(|source| CliError::Io { path: addr.to_string(), source })
 }

@@ -60,8 +60,9 @@ pub async fn run(svc: &Service, actor: &Actor, command: Command) -> Result<(), C
         Command::Import { file, fy, ministry, unit, format } => {
             let bytes = read_input(&file, svc.limits())?;
             let name = file.display().to_string();
+            let mut progress = crate::progress::Progress::counter("事業/lines", false);
             let report = svc
-                .import(
+                .import_with_progress(
                     actor,
                     ImportRequest {
                         fiscal_year: fy,
@@ -70,8 +71,11 @@ pub async fn run(svc: &Service, actor: &Actor, command: Command) -> Result<(), C
                         bytes: &bytes,
                         unit: unit.map(Into::into),
                     },
+                    |p| progress.update(p.step.label(), p.done, p.total),
                 )
-                .await?;
+                .await;
+            progress.finish();
+            let report = report?;
             if format == Format::Json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
             } else {

@@ -107,6 +107,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             copied("バックアップを取りました / backed up", &r);
             Ok(())
         }
+        Command::Db { command: crate::cli::DbCommand::Copy { to, format } } => {
+            copy_database(&svc, &actor, &db, &to, format).await
+        }
         Command::Classify { command } => review::classify(&svc, &actor, command).await,
         Command::User { command } => cycle::user(&svc, &actor, command).await,
         Command::Package { command } => cycle::package(&svc, &actor, command).await,
@@ -135,7 +138,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Calendar { command } => cycle::calendar(&svc, &actor, command).await,
         Command::Serve { addr } => {
             println!("haibun を提供します / serving haibun: http://{addr}/");
-            haibun_web::serve(svc.clone(), addr).await.map_err(|source| CliError::Io { path: addr.to_string(), source })
+            haibun_web::serve(svc.clone(), addr, cli.trusted_proxies.clone())
+                .await
+                .map_err(|source| CliError::Io { path: addr.to_string(), source })
         }
         Command::Token { command: crate::cli::TokenCommand::Create { label } } => {
             let token = svc.create_api_token(&actor, &label).await?;
@@ -149,4 +154,29 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     };
     svc.close().await;
     result
+}
+
+/// `haibun db copy --to …`: everything into an empty database, with progress on stderr.
+async fn copy_database(
+    svc: &Service,
+    actor: &haibun_service::Actor,
+    from: &str,
+    to: &str,
+    format: crate::cli::Format,
+) -> Result<(), CliError> {
+    eprintln!("コピーしています / copying {} → {}", haibun_service::masked_url(from), haibun_service::masked_url(to));
+    let mut progress = crate::progress::Progress::counter("行/rows", true);
+    let result = svc.copy_database(actor, to, |p| progress.update(&p.table, p.copied, p.total)).await;
+    progress.finish();
+    let r = result?;
+    if format == crate::cli::Format::Json {
+        println!("{}", serde_json::to_string_pretty(&r).expect("serialises"));
+        return Ok(());
+    }
+    println!("コピーしました / copied: {} 表/tables, {} 行/rows → {}", r.tables.len(), r.rows, r.target);
+    println!(
+        "検証済み / verified: 監査証跡 {} 件（先頭 {}）、取りまとめ {} 件の内容ハッシュ / {} audit events (head {}), {} snapshots' content hashes",
+        r.events, r.anchor, r.snapshots, r.events, r.anchor, r.snapshots
+    );
+    Ok(())
 }

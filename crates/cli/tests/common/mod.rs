@@ -199,9 +199,15 @@ pub fn send(port: u16, request: &str) -> (u16, String, String) {
 
 /// Serves `db` on a free loopback port; returns once the port answers.
 pub fn serve(db: &str) -> Server {
+    serve_with(db, &[])
+}
+
+/// Serves `db` with more options (`--trusted-proxy …`) on a free loopback port.
+pub fn serve_with(db: &str, options: &[&str]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_haibun"))
         .args(["--db", db, "serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(options)
         .env_remove("HAIBUN_DATABASE_URL")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
