@@ -90,6 +90,58 @@ fn one_session_through_two_servers(db: Db) {
     assert!(head.to_lowercase().contains("location: /login"), "{head}");
 }
 
+/// The compilation each server keeps is keyed by the data version (the audit chain's head), which
+/// any process's write advances: after a write by the command line, or through the other server's
+/// API, each server answers with the new figures at once, the same as a fresh process computes.
+fn a_write_by_any_process_is_seen_at_once(db: Db) {
+    let t = initialised(db);
+    let policy = haibun_testkit::fy2023();
+    let mut lines = haibun_testkit::lines_for(&policy, "MEXT", 7, 12);
+    let workbook = |lines: &[haibun_domain::RequestLine]| {
+        haibun_testkit::workbook(&policy, "MEXT", haibun_domain::Unit::ThousandYen, lines)
+    };
+    import(&t, &file(&t, "m1.xlsx", &workbook(&lines)), "MEXT");
+    ok(&t, &["user", "add", "hq", "--role", "hq"]);
+    ok(&t, &["user", "add", "mext", "--role", "ministry", "--ministry", "MEXT"]);
+    let hq = ok(&t, &["--as", "hq", "token", "create", "--label", "cache"]).trim().to_string();
+    let mext = ok(&t, &["--as", "mext", "token", "create", "--label", "cache"]).trim().to_string();
+    let (a, b) = (serve(&t.url), serve(&t.url));
+    let api = |port: u16, method: &str, path: &str, token: &str, body: &str| {
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: haibun\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (status, _, body) = send(port, &request);
+        assert_eq!(status, 200, "{method} {path}: {body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let served = |port: u16| api(port, "GET", "/api/v1/years/2023/compile", &hq, "");
+    let first = served(a.1);
+    assert_eq!(served(a.1), first);
+    assert_eq!(served(b.1), first);
+    assert_eq!(first, compile_json(&t));
+
+    // A write by another process: the command line imports every line one thousand yen higher.
+    for l in &mut lines {
+        l.request = haibun_domain::Yen(l.request.get() + 1_000_000);
+    }
+    import(&t, &file(&t, "m2.xlsx", &workbook(&lines)), "MEXT");
+    let second = compile_json(&t);
+    assert_ne!(second, first);
+    assert_eq!(served(a.1), second, "server A sees the command line's write at once");
+    assert_eq!(served(b.1), second, "so does server B");
+
+    // A write through server B's API: server A sees it at once.
+    let listed = api(b.1, "GET", "/api/v1/years/2023/lines?ministry=MEXT", &mext, "");
+    let one = &listed[0];
+    let path = format!("/api/v1/years/2023/lines/MEXT/{}", one["line"]["line_id"].as_str().unwrap());
+    let body = serde_json::json!({"version": one["version"], "fields": {"request": "987654321000"}}).to_string();
+    api(b.1, "PATCH", &path, &mext, &body);
+    let third = compile_json(&t);
+    assert_ne!(third, second);
+    assert_eq!(served(a.1), third, "server A sees server B's write at once");
+}
+
 /// Several processes initialising one database at once: each succeeds, the migrations are
 /// applied once (sqlx takes an advisory lock on PostgreSQL; on SQLite an exclusive lock on the
 /// database file while migrating).
@@ -209,14 +261,16 @@ fn configuration_precedence_and_config_show() {
 }
 
 on_both_databases!(
+    a_write_by_any_process_is_seen_at_once,
     health_readiness_and_a_clean_stop,
     one_session_through_two_servers,
     processes_starting_together_migrate_once
 );
 
 /// Behind a trusted reverse proxy, sign-in back-off counts the client the proxy names, so one
-/// guessing client does not lock out everyone behind nginx; a server that trusts no proxy ignores
-/// `X-Forwarded-For`, so a client cannot escape the back-off by naming another address.
+/// guessing client does not lock out everyone behind nginx, and every process sees the count; a
+/// server that trusts no proxy ignores `X-Forwarded-For`, so a client cannot escape the back-off
+/// by naming another address.
 #[test]
 fn back_off_counts_the_client_behind_a_trusted_proxy() {
     let t = initialised(Db::Sqlite);
@@ -237,7 +291,10 @@ fn back_off_counts_the_client_behind_a_trusted_proxy() {
     // What it sends itself comes first; nginx appends the address it saw, which is the one counted.
     assert_eq!(fail(behind.1, "198.51.100.9, 203.0.113.7", "another"), 429);
     assert_eq!(fail(behind.1, "198.51.100.9", "another"), 401, "another client behind the same proxy is not");
-    drop(behind);
+    // The count lives in the database: the other process behind the same proxy holds it back too.
+    let other = serve_with(&t.url, &["--trusted-proxy", "127.0.0.1"]);
+    assert_eq!(fail(other.1, "203.0.113.7", "yet-another"), 429, "held back by every process");
+    drop((behind, other));
 
     let direct = serve_with(&t.url, &[]);
     for i in 0..most {

@@ -190,4 +190,17 @@ impl Service {
     pub async fn token_actor(&self, token: &str) -> ServiceResult<Option<Actor>> {
         self.store.token_user(&digest(token)).await?.map(to_actor).transpose()
     }
+
+    /// The user an API token names and the data version at this moment, in one query.
+    pub async fn token_actor_at(&self, token: &str) -> ServiceResult<Option<(Actor, i64)>> {
+        match self.store.token_user_at(&digest(token)).await? {
+            Some((user, version)) => Ok(Some((to_actor(user)?, version))),
+            None => Ok(None),
+        }
+    }
+
+    /// The data version: the audit chain's head, which every write of every process advances.
+    pub async fn data_version(&self) -> ServiceResult<i64> {
+        Ok(self.store.data_version().await?)
+    }
 }

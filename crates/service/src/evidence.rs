@@ -275,7 +275,7 @@ impl Service {
     }
 
     /// A draft policy and one of its priority items' id, or why not.
-    async fn draft_item(&self, fy: FiscalYear, item_id: &str) -> ServiceResult<(Policy, String)> {
+    async fn draft_item(&self, fy: FiscalYear, item_id: &str) -> ServiceResult<(std::sync::Arc<Policy>, String)> {
         let (status, _) = self.policy_status(fy).await?;
         if status != "draft" {
             return Err(decided(fy));

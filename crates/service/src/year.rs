@@ -5,6 +5,7 @@ use haibun_domain::policy::Kind;
 use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_domain::{Compilation, FiscalYear, Policy, RequestLine, Stage, Unit};
 use haibun_store::StoredLine;
+use std::sync::Arc;
 
 use crate::cycle::event;
 use crate::{Actor, Service, ServiceError, ServiceResult, now};
@@ -95,8 +96,27 @@ impl Service {
     }
 
     /// The stored policy of a year.
-    pub async fn policy(&self, fy: FiscalYear) -> ServiceResult<Policy> {
-        self.store.ensure_initialised().await?;
+    pub async fn policy(&self, fy: FiscalYear) -> ServiceResult<Arc<Policy>> {
+        Ok(self.policy_at(fy).await?.0)
+    }
+
+    /// The year's policy and the data version it was read at: parsed once per version and kept
+    /// (any process's write changes the version, so a replaced policy is read again).
+    pub(crate) async fn policy_at(&self, fy: FiscalYear) -> ServiceResult<(Arc<Policy>, i64)> {
+        let version = self.store.data_version().await?;
+        Ok((self.policy_at_version(fy, version).await?, version))
+    }
+
+    /// The year's policy as kept for data version `version` (read now if not kept).
+    async fn policy_at_version(&self, fy: FiscalYear, version: i64) -> ServiceResult<Arc<Policy>> {
+        if let Some(p) = self.memo.policy(fy.year(), version) {
+            return Ok(p);
+        }
+        let policy = self.read_policy(fy).await?;
+        Ok(self.memo.keep_policy(fy.year(), version, policy))
+    }
+
+    async fn read_policy(&self, fy: FiscalYear) -> ServiceResult<Policy> {
         let Some((file, text)) = self.store.policy_toml(fy.year()).await? else {
             return Err(ServiceError::not_found(
                 format!(
@@ -168,13 +188,40 @@ impl Service {
     }
 
     /// The compilation of the lines as requested now (a ministry user's covers its own lines).
-    pub async fn compile(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Compilation> {
-        let policy = self.policy(fy).await?;
+    /// Computed once per data version and reading scope, and kept: any process's write changes
+    /// the version, so a kept compilation is never served after a change.
+    pub async fn compile(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Arc<Compilation>> {
+        let (policy, version) = self.policy_at(fy).await?;
         let scope = Self::read_scope(actor, &policy, None)?;
+        if let Some(c) = self.memo.compilation(fy.year(), scope.as_deref(), version) {
+            return Ok(c);
+        }
         let cols = self.store.compile_columns(fy, scope.as_deref()).await?;
         let c = compile_columns(fy, Stage::Requested, &cols);
         let adj = self.store.adjustment_columns(fy, scope.as_deref()).await?;
-        Ok(if adj.is_empty() { c } else { c.with_adjustment(&compile_columns(fy, Stage::Requested, &adj)) })
+        let c = if adj.is_empty() { c } else { c.with_adjustment(&compile_columns(fy, Stage::Requested, &adj)) };
+        Ok(self.memo.keep_compilation(fy.year(), scope.as_deref(), version, c))
+    }
+
+    /// [`Service::compile`] as the JSON the API sends, likewise made once per data version.
+    pub async fn compile_json(&self, actor: &Actor, fy: FiscalYear) -> ServiceResult<Arc<Vec<u8>>> {
+        let version = self.store.data_version().await?;
+        self.compile_json_at(actor, fy, version).await
+    }
+
+    /// [`Service::compile_json`] for a request that began at data version `version` (read with
+    /// its credentials, [`Service::token_actor_at`]): nothing more is read when it is kept.
+    pub async fn compile_json_at(&self, actor: &Actor, fy: FiscalYear, version: i64) -> ServiceResult<Arc<Vec<u8>>> {
+        let policy = self.policy_at_version(fy, version).await?;
+        let scope = Self::read_scope(actor, &policy, None)?;
+        if let Some(json) = self.memo.compilation_json(fy.year(), scope.as_deref(), version) {
+            return Ok(json);
+        }
+        let c = self.compile(actor, fy).await?;
+        let json = serde_json::to_vec(&*c).map_err(|e| internal(anyhow::anyhow!(e)))?;
+        // Kept under the version read first: were there a write in between, the next request
+        // reads the newer version and makes it again.
+        Ok(self.memo.keep_compilation_json(fy.year(), scope.as_deref(), version, json))
     }
 
     /// The stored lines in exactly the template's format, so that importing the export changes nothing.

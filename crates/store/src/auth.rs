@@ -54,15 +54,25 @@ impl Store {
     }
 
     /// The user an API token belongs to.
+    pub async fn token_user_at(&self, token_hash: &str) -> Result<Option<(UserRow, i64)>> {
+        let row: Option<(String, String, Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT u.name, u.role, u.ministry, u.created_at, h.seq FROM api_tokens t JOIN users u ON u.name = t.user_name CROSS JOIN audit_head h WHERE t.token_hash = $1 AND h.id = 1",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(name, role, ministry, created_at, seq)| (UserRow { name, role, ministry, created_at }, seq)))
+    }
+
+    /// The user an API token names, if any.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<UserRow>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT user_name FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some((name,)) => self.user(&name).await,
-            None => Ok(None),
-        }
+        // One query: every API request runs it.
+        Ok(sqlx::query_as(
+            "SELECT u.name, u.role, u.ministry, u.created_at FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.token_hash = $1",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(&self.pool)
+        .await?)
     }
 }
 

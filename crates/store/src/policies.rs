@@ -39,4 +39,15 @@ impl Store {
                 .await?;
         Ok(row)
     }
+
+    /// The data version: the audit chain's head. Every write of every process appends an audit
+    /// event in the same transaction, so a result computed at one version is current exactly
+    /// while the version stands; caches are keyed by it. Not initialised: no version.
+    pub async fn data_version(&self) -> Result<i64> {
+        match sqlx::query_as::<_, (i64,)>("SELECT seq FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await {
+            Ok(Some((v,))) => Ok(v),
+            Ok(None) | Err(sqlx::Error::Database(_)) => Err(crate::StoreError::NotInitialised),
+            Err(e) => Err(e.into()),
+        }
+    }
 }

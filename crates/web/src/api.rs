@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::Caller;
+use crate::session::{Caller, CallerAt};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -184,16 +184,19 @@ struct CompileQuery {
 #[utoipa::path(get, path = "/api/v1/years/{fy}/compile", params(("fy" = i64, Path), CompileQuery), responses((status = 200, description = "the compilation")))]
 async fn compile(
     State(st): State<AppState>,
-    Caller(a): Caller,
+    CallerAt(a, version): CallerAt,
     Path(fy): Path<i64>,
     Query(q): Query<CompileQuery>,
 ) -> ApiResult {
     let fy = year(fy)?;
-    let c = match q.snapshot {
-        Some(id) => st.svc.snapshot_compilation(fy, Some(id)).await?.1,
-        None => st.svc.compile(&a, fy).await?,
-    };
-    ok(to_json(&c))
+    match q.snapshot {
+        Some(id) => ok(to_json(&st.svc.snapshot_compilation(fy, Some(id)).await?.1)),
+        // The current compilation is kept as JSON per data version: sent as it is.
+        None => {
+            let json = st.svc.compile_json_at(&a, fy, version).await?;
+            Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json.as_ref().clone()).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]

@@ -85,28 +85,54 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        if let Some(token) = bearer {
-            return match state.svc.token_actor(token).await? {
-                Some(actor) => Ok(Caller(actor)),
-                None => Err(ApiError::unauthenticated()),
-            };
-        }
-        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
-            && let Some(session) = state.svc.session(&token).await?
-        {
-            let safe = matches!(parts.method, Method::GET | Method::HEAD);
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-            if !safe && sent != Some(session.csrf.as_str()) {
-                return Err(ApiError::csrf());
-            }
-            return Ok(Caller(session.actor));
-        }
-        Err(ApiError::unauthenticated())
+        Ok(Caller(caller(parts, state, false).await?.0))
     }
+}
+
+/// A [`Caller`] with the data version when the request began, read with the token in one query:
+/// for the reads answered from what is kept per data version.
+#[derive(Debug, Clone)]
+pub struct CallerAt(pub Actor, pub i64);
+
+impl FromRequestParts<AppState> for CallerAt {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (actor, version) = caller(parts, state, true).await?;
+        let version = match version {
+            Some(v) => v,
+            None => state.svc.data_version().await?,
+        };
+        Ok(CallerAt(actor, version))
+    }
+}
+
+/// Who calls, from a bearer token or a session; with a token and `with_version`, also the data
+/// version, read in the same query.
+async fn caller(parts: &Parts, state: &AppState, with_version: bool) -> Result<(Actor, Option<i64>), ApiError> {
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if let Some(token) = bearer {
+        let found = if with_version {
+            state.svc.token_actor_at(token).await?.map(|(a, v)| (a, Some(v)))
+        } else {
+            state.svc.token_actor(token).await?.map(|a| (a, None))
+        };
+        return found.ok_or_else(ApiError::unauthenticated);
+    }
+    if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
+        && let Some(session) = state.svc.session(&token).await?
+    {
+        let safe = matches!(parts.method, Method::GET | Method::HEAD);
+        let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if !safe && sent != Some(session.csrf.as_str()) {
+            return Err(ApiError::csrf());
+        }
+        return Ok((session.actor, None));
+    }
+    Err(ApiError::unauthenticated())
 }

@@ -32,7 +32,7 @@ pub async fn run(
         println!("既存のデモデータを使います / using the existing demo data: {db}\n");
     }
     let c = svc.compile(&actor, fy).await?;
-    print!("{}", render::compilation_text(&c, &svc.policy(fy).await?));
+    print!("{}", render::compilation_text(&c, &*svc.policy(fy).await?));
     println!("\nデモの利用者（架空）/ demo users (fictional) — パスワード / password:");
     for (name, role, ministry) in haibun_service::demo::DEMO_USERS {
         println!(

@@ -25,12 +25,12 @@ pub async fn compile(
     } else if snapshot_id.is_some() {
         svc.snapshot_compilation(fy, snapshot_id).await?.1
     } else {
-        svc.compile(actor, fy).await?
+        svc.compile(actor, fy).await?.as_ref().clone()
     };
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&c).expect("compilation serialises")),
         Format::Csv => print!("{}", haibun_sheets::compilation_csv(&c)),
-        Format::Text => print!("{}", render::compilation_text(&c, &svc.policy(fy).await?)),
+        Format::Text => print!("{}", render::compilation_text(&c, &*svc.policy(fy).await?)),
     }
     Ok(())
 }
@@ -118,7 +118,7 @@ pub async fn line(svc: &Service, actor: &Actor, command: LineCommand) -> Result<
                 println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
                 return Ok(());
             }
-            print!("{}", render::history_text(&history, &svc.policy(fy).await?));
+            print!("{}", render::history_text(&history, &*svc.policy(fy).await?));
         }
         LineCommand::Update {
             id,

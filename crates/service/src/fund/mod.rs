@@ -123,7 +123,7 @@ fn rules(policy: &Policy) -> ServiceResult<&FundRules> {
 }
 
 impl Service {
-    async fn fund_round_of(&self, id: i64) -> ServiceResult<(RoundRow, FiscalYear, Policy)> {
+    async fn fund_round_of(&self, id: i64) -> ServiceResult<(RoundRow, FiscalYear, std::sync::Arc<Policy>)> {
         self.store.ensure_initialised().await?;
         let round = self.store.fund_round(id).await?.ok_or_else(|| {
             ServiceError::not_found(format!("調整費の回 {id} はありません"), format!("no adjustment-fund round {id}"))
@@ -162,7 +162,7 @@ impl Service {
     /// Sets the year's pool (HQ). It cannot fall below what is already allocated.
     pub async fn set_fund_pool(&self, actor: &Actor, fy: FiscalYear, pool: Yen) -> ServiceResult<()> {
         actor.check_year(YearAction::SetFundPool)?;
-        rules(&self.policy(fy).await?)?;
+        rules(&*self.policy(fy).await?)?;
         if pool.get() < 0 || pool.get() > haibun_domain::optimise::MAX_AMOUNT {
             return Err(bad("pool", "財源は0以上です", "the pool must be 0 or more"));
         }
@@ -196,7 +196,7 @@ impl Service {
         title: &str,
     ) -> ServiceResult<i64> {
         actor.check_year(YearAction::OpenFundRound)?;
-        rules(&self.policy(fy).await?)?;
+        rules(&*self.policy(fy).await?)?;
         if !matches!(round_type, "president" | "top-down") {
             return Err(bad(
                 "type",
@@ -381,7 +381,7 @@ impl Service {
             })
             .map(|r| r.id)
             .collect();
-        let due = self.policy(fy).await?.adjustment_fund.map(|r| expost_due(fy, r.expost_check_days));
+        let due = self.policy(fy).await?.adjustment_fund.as_ref().map(|r| expost_due(fy, r.expost_check_days));
         let mut phases = Vec::with_capacity(rounds.len());
         for r in &rounds {
             let fully_scored =

@@ -50,8 +50,8 @@ pub(super) async fn compilation(
         Err(r) => return r,
     };
     let result = async {
-        let c: Compilation = match q.snapshot {
-            Some(id) => st.svc.snapshot_compilation(fy, Some(id)).await?.1,
+        let c: std::sync::Arc<Compilation> = match q.snapshot {
+            Some(id) => std::sync::Arc::new(st.svc.snapshot_compilation(fy, Some(id)).await?.1),
             None => st.svc.compile(&v.actor, fy).await?,
         };
         Ok::<_, ServiceError>((c, st.svc.policy(fy).await?, st.svc.snapshots(fy).await?))

@@ -262,7 +262,7 @@ struct Item {
 struct PolicyPage {
     c: Chrome,
     fy: FiscalYear,
-    policy: Policy,
+    policy: std::sync::Arc<Policy>,
     draft: bool,
     based_on: Option<i64>,
     items: Vec<Item>,
