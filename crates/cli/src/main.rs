@@ -1,4 +1,4 @@
-//! `haibun`: the command-line tool (and, later, the server) of haibun (配分).
+//! `haibun`: the command-line tool and the server of haibun (配分).
 
 mod cli;
 mod commands;
@@ -8,6 +8,11 @@ mod progress;
 mod render;
 
 use std::process::ExitCode;
+
+/// mimalloc: an import or a busy server allocates many small strings, where glibc's allocator
+/// spent a third of the time (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{CommandFactory, FromArgMatches};
 

@@ -71,19 +71,20 @@ impl Service {
         let ministry = Self::ministry_code(&policy, req.ministry)?;
         actor.check_package(Action::EditLines, &ministry)?;
         progress(ImportProgress { step: ImportStep::Reading, done: 0, total: 0 });
+        let started = std::time::Instant::now();
         let Parsed { sheet, unit, lines } = parse_file(&policy, &ministry, &req, &self.limits)?;
         let total = lines.len() as u64;
+        tracing::debug!(lines = total, ms = started.elapsed().as_millis() as u64, "import: read and checked");
 
         let sha256 = hex::encode(Sha256::digest(req.bytes));
         let at = now();
         let mut tx = self.store.begin().await?;
         self.apply(&mut tx, actor, req.fiscal_year, &ministry, Action::EditLines, None).await?;
         let (mut inserted, mut updated, mut unchanged) = (Vec::new(), Vec::new(), 0usize);
-        for (i, line) in lines.iter().enumerate() {
-            if i % 500 == 0 {
-                progress(ImportProgress { step: ImportStep::Storing, done: i as u64, total });
-            }
-            match tx.save_line(line, None, &actor.name, &at).await? {
+        progress(ImportProgress { step: ImportStep::Storing, done: 0, total });
+        let changes = tx.save_lines(&lines, &actor.name, &at).await?;
+        for (line, change) in lines.iter().zip(changes) {
+            match change {
                 LineChange::Inserted => inserted.push(line.line_id.to_string()),
                 LineChange::Updated { from } => {
                     updated.push(serde_json::json!({"line_id": line.line_id, "from_version": from}))
@@ -91,6 +92,7 @@ impl Service {
                 LineChange::Unchanged => unchanged += 1,
             }
         }
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: stored");
         progress(ImportProgress { step: ImportStep::Committing, done: total, total });
         crate::cycle::check_year_total(&mut tx, req.fiscal_year, Location::file(req.file_name)).await?;
         let after = serde_json::json!({"file": req.file_name, "sha256": sha256, "sheet": sheet, "unit": unit.name(), "rows": lines.len(), "inserted": inserted, "updated": updated, "unchanged": unchanged});
@@ -104,6 +106,7 @@ impl Service {
         ))
         .await?;
         tx.commit().await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: committed");
         Ok(ImportReport {
             file: req.file_name.to_string(),
             sheet,

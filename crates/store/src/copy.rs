@@ -57,8 +57,15 @@ struct Table {
 /// The table that keeps sqlx's record of applied migrations: each side keeps its own.
 const MIGRATIONS: &str = "_sqlx_migrations";
 
-/// The most parameters one `INSERT` binds (SQLite allows 32,766; PostgreSQL 65,535).
-const MOST_PARAMETERS: usize = 30_000;
+/// The most parameters one `INSERT` binds: on PostgreSQL (which allows 65,535) many rows at once;
+/// on SQLite few, since sqlx looks each parameter up by name in a linear scan and binding time
+/// grows with the square of a statement's parameters.
+fn most_parameters(target: Backend) -> usize {
+    match target {
+        Backend::Postgres => 30_000,
+        Backend::Sqlite => 320,
+    }
+}
 
 fn kind(declared: &str) -> Result<Kind> {
     let t = declared.to_ascii_lowercase();
@@ -215,7 +222,7 @@ impl Store {
                 t.key.iter().map(|k| quoted(k)).collect::<Vec<_>>().join(", ")
             };
             let select = format!("SELECT {names} FROM {} ORDER BY {order}", quoted(&t.name));
-            let per_batch = (MOST_PARAMETERS / columns.len().max(1)).clamp(1, 1_000);
+            let per_batch = (most_parameters(target.backend) / columns.len().max(1)).clamp(1, 1_000);
             let mut rows = sqlx::query(AssertSqlSafe(select)).fetch(&mut *source);
             let mut batch: Vec<AnyRow> = Vec::with_capacity(per_batch);
             let mut in_table = 0u64;

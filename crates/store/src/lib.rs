@@ -13,6 +13,7 @@ mod feedback;
 mod fund;
 mod fund_followup;
 mod lines;
+mod lines_batch;
 mod next_year;
 mod overlaps;
 mod pdca;

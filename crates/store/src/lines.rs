@@ -84,7 +84,7 @@ pub(crate) fn bind_content<'q>(
 
 /// The columns of a line's content, shared by current lines, versions and snapshots.
 pub(crate) const LINE_FIELDS: &str = "name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, rs_id";
-const COLUMNS: &str = "fiscal_year, ministry, line_id, version, name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, rs_id, updated_at, updated_by";
+pub(crate) const COLUMNS: &str = "fiscal_year, ministry, line_id, version, name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, rs_id, updated_at, updated_by";
 
 impl TryFrom<LineRow> for StoredLine {
     type Error = StoreError;

@@ -43,6 +43,9 @@ struct Args {
     /// The haibun binary (default: beside this one).
     #[arg(long)]
     haibun: Option<PathBuf>,
+    /// Where workbooks and databases go (default: a temporary folder, removed afterwards).
+    #[arg(long)]
+    workdir: Option<PathBuf>,
     /// Also append the figures as JSON lines here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -93,7 +96,14 @@ fn main() -> anyhow::Result<()> {
     let policy = haibun_domain::Policy::builtin(haibun_domain::FiscalYear::try_from(2023)?)
         .context("the built-in FY2023 policy")?
         .map_err(|p| anyhow::anyhow!("the built-in policy is invalid: {p:?}"))?;
-    let workdir = tempfile::tempdir()?;
+    let temporary = tempfile::tempdir()?;
+    let workdir = match &args.workdir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.clone()
+        }
+        None => temporary.path().to_path_buf(),
+    };
     let mut databases = vec![("SQLite", None)];
     if let Some(pg) = &args.pg {
         databases.push(("PostgreSQL", Some(pg.trim_end_matches('/').to_string())));
@@ -102,7 +112,7 @@ fn main() -> anyhow::Result<()> {
     for &n in &args.sizes {
         let lines = benchgen::generate_for(&policy, args.seed, n, "MEXT");
         let bytes = haibun_sheets::write_workbook(&policy, Some("MEXT"), haibun_domain::Unit::ThousandYen, &lines)?;
-        let file = workdir.path().join(format!("mext-{n}.xlsx"));
+        let file = workdir.as_path().join(format!("mext-{n}.xlsx"));
         std::fs::write(&file, &bytes)?;
         let file_s = file.display().to_string();
         println!("{n} lines: {} ({:.1} MiB)", file.display(), bytes.len() as f64 / 1048576.0);
@@ -122,7 +132,7 @@ fn main() -> anyhow::Result<()> {
         for (label, server) in &databases {
             let mut best = f64::INFINITY;
             for r in 0..args.repeat {
-                let db = fresh(workdir.path(), server.as_deref(), &haibun, &format!("haibun_bench_{n}_{r}"))?;
+                let db = fresh(workdir.as_path(), server.as_deref(), &haibun, &format!("haibun_bench_{n}_{r}"))?;
                 let start = Instant::now();
                 let out =
                     run(&haibun, &db, &["import", &file_s, "--fy", "2023", "--ministry", "MEXT", "--format", "json"])?;

@@ -440,8 +440,14 @@ impl Policy {
 
     /// Resolves a code or any accepted label (NFKC, case-insensitive) to the code.
     pub fn resolve(&self, kind: Kind, text: &str) -> Option<String> {
+        let entries = self.entries(kind);
+        // Most cells hold a code or label exactly as the policy spells it: found without folding
+        // every label (an import resolves several cells of every line).
+        if let Some(e) = entries.iter().find(|e| e.accepted.contains(&text)) {
+            return Some(e.code.to_string());
+        }
         let key = fold(text);
-        self.entries(kind).into_iter().find(|e| e.accepted.iter().any(|a| fold(a) == key)).map(|e| e.code.to_string())
+        entries.into_iter().find(|e| e.accepted.iter().any(|a| fold(a) == key)).map(|e| e.code.to_string())
     }
 
     /// The priority item (§5) with this id, ignoring width and case.
