@@ -62,9 +62,14 @@ serve() { # db port
 S1=$(free_port); serve "$DB" "$S1"
 P1=$(free_port); serve "$PG" "$P1"
 P2=$(free_port); serve "$PG" "$P2"
-COOKIE=$(curl -s -o /dev/null -D - -d 'name=hq-kobayashi&password=demo-hq-kobayashi-2023' "http://127.0.0.1:$S1/login" \
-  | sed -n 's/^[Ss]et-[Cc]ookie: \(haibun_session=[^;]*\).*/\1/p')
-[ -n "$COOKIE" ] || { echo "the demo's HQ user could not sign in" >&2; exit 1; }
+# A browser session on each database (each signs in on its own: the copy was taken before).
+session() {
+  curl -s -o /dev/null -D - -d 'name=hq-kobayashi&password=demo-hq-kobayashi-2023' "http://127.0.0.1:$1/login" \
+    | sed -n 's/^[Ss]et-[Cc]ookie: \(haibun_session=[^;]*\).*/\1/p'
+}
+COOKIE=$(session "$S1")
+PG_COOKIE=$(session "$P1")
+[ -n "$COOKIE" ] && [ -n "$PG_COOKIE" ] || { echo "the demo's HQ user could not sign in" >&2; exit 1; }
 
 echo "== nginx serving the same compile JSON as a static file"
 mkdir -p "$W/static" "$W/nginx-tmp"
@@ -94,9 +99,9 @@ COMPILE=/api/v1/years/2023/compile
 run --label "nginx static file" --addr "127.0.0.1:$NPORT" --path /compile.json --header "Authorization: Bearer $HQ"
 run --label "haibun serve, SQLite" --addr "127.0.0.1:$S1" --path "$COMPILE" --header "Authorization: Bearer $HQ"
 run --label "2 x haibun serve, PostgreSQL" --addr "127.0.0.1:$P1" --addr "127.0.0.1:$P2" --path "$COMPILE" --header "Authorization: Bearer $HQ"
-MIX=(--mixed --read-token "$HQ" --cookie "$COOKIE" --writer "CAO:$CAO" --writer "MHLW:$MHLW")
-run --label "mixed 80/20, haibun serve, SQLite" --addr "127.0.0.1:$S1" "${MIX[@]}"
-run --label "mixed 80/20, 2 x haibun serve, PostgreSQL" --addr "127.0.0.1:$P1" --addr "127.0.0.1:$P2" "${MIX[@]}"
+MIX=(--mixed --read-token "$HQ" --writer "CAO:$CAO" --writer "MHLW:$MHLW")
+run --label "mixed 80/20, haibun serve, SQLite" --addr "127.0.0.1:$S1" --cookie "$COOKIE" "${MIX[@]}"
+run --label "mixed 80/20, 2 x haibun serve, PostgreSQL" --addr "127.0.0.1:$P1" --addr "127.0.0.1:$P2" --cookie "$PG_COOKIE" "${MIX[@]}"
 # The data is still whole after the load.
 "$H" --db "$DB" audit verify | head -1
 "$H" --db "$PG" audit verify | head -1

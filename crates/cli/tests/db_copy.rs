@@ -121,6 +121,23 @@ fn the_demo_moves_to_postgres_and_back_whole() {
     let says = String::from_utf8_lossy(&again.stderr);
     assert!(says.contains("空ではありません") && says.contains("not empty") && says.contains("--to"), "{says}");
     same(&after, &observed(&pg.url, dir.path()));
+    // A database that is not haibun's is refused before anything is written to it.
+    let foreign = dir.path().join("foreign.db");
+    let tables = |p: &Path| -> String {
+        let script = format!(
+            "import sqlite3; c = sqlite3.connect({:?}); print(sorted(r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type = 'table'\")))",
+            p.display().to_string()
+        );
+        let out = Command::new("python3").args(["-c", &script]).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let make = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE ledger (x INTEGER)'); c.commit()";
+    assert!(Command::new("python3").args(["-c", make, &foreign.display().to_string()]).status().unwrap().success());
+    let into_foreign = on(&sqlite, dir.path(), &["db", "copy", "--to", &foreign.display().to_string()]);
+    assert_eq!(into_foreign.status.code(), Some(2), "{into_foreign:?}");
+    assert!(String::from_utf8_lossy(&into_foreign.stderr).contains("schema"), "{into_foreign:?}");
+    assert_eq!(tables(&foreign).trim(), "['ledger']", "nothing created in it");
     // So is an unreachable one, and a user other than the administrator.
     let nowhere = on(&sqlite, dir.path(), &["db", "copy", "--to", "postgres://haibun@127.0.0.1:1/none"]);
     assert_eq!(nowhere.status.code(), Some(2), "{nowhere:?}");

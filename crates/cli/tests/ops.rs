@@ -120,6 +120,15 @@ fn a_write_by_any_process_is_seen_at_once(db: Db) {
     assert_eq!(served(a.1), first);
     assert_eq!(served(b.1), first);
     assert_eq!(first, compile_json(&t));
+    // What is kept is kept per reading scope too: a ministry user gets its own compilation.
+    ok(&t, &["user", "add", "mhlw", "--role", "ministry", "--ministry", "MHLW"]);
+    let mhlw = ok(&t, &["--as", "mhlw", "token", "create", "--label", "cache"]).trim().to_string();
+    let theirs = api(a.1, "GET", "/api/v1/years/2023/compile", &mhlw, "");
+    let expected: serde_json::Value =
+        serde_json::from_str(&ok(&t, &["--as", "mhlw", "compile", "--fy", "2023", "--format", "json"])).unwrap();
+    assert_eq!(theirs, expected, "MHLW's own compilation");
+    assert_ne!(theirs, served(a.1), "not HQ's, which holds MEXT's lines");
+    let first = served(a.1);
 
     // A write by another process: the command line imports every line one thousand yen higher.
     for l in &mut lines {

@@ -89,19 +89,26 @@ impl Service {
             )
         })?;
         let result = async {
+            // Refused before anything is written to it (the schema is created only in an
+            // empty database, or brought up to date in none).
+            store.check_copy_target().await.map_err(|e| refused(e, &shown))?;
             store.migrate().await?;
             let copied = self.store.copy_into(&store, progress).await.map_err(|e| refused(e, &shown))?;
             // The proof, read back from the target as any later process would.
             let there = Service { store: store.clone(), memo: Default::default(), limits: self.limits };
-            let after = there.verify_audit(actor, None).await?;
-            let (ours, theirs) = (before.chain.anchor(), after.chain.anchor());
+            // The target's chain must pass through the source's head as read before the copy
+            // (others may have written since: the copy then holds their events too).
+            let ours = before.chain.anchor();
+            let after = there.verify_audit(actor, Some(&ours)).await?;
+            let theirs = after.chain.anchor();
             let proved = after.chain.broken.is_none()
                 && after.altered_snapshots.is_empty()
                 && after.chain.events >= before.chain.events
                 && store.audit_guarded().await?;
-            if !proved || (after.chain.events == before.chain.events && ours != theirs) {
+            if !proved {
                 return Err(ServiceError::Internal(anyhow::anyhow!(
-                    "the copy in {shown} does not verify: source {ours}, target {theirs}, altered snapshots {:?}",
+                    "コピー先 {shown} のデータは検証に失敗しました（コピー元 {ours}、コピー先 {theirs}、不一致の取りまとめ {:?}）。このコピーは使わず、コピー先のデータベースを作り直してください / the copy in {shown} failed verification (source {ours}, target {theirs}, altered snapshots {:?}); do not use it: drop and recreate the target database",
+                    after.altered_snapshots,
                     after.altered_snapshots
                 )));
             }

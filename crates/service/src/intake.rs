@@ -60,7 +60,7 @@ impl Service {
         self.import_with_progress(actor, req, |_| {}).await
     }
 
-    /// [`Service::import`], telling `progress` each step and, while storing, every 500 lines.
+    /// [`Service::import`], telling `progress` as each step begins (reading, storing, committing).
     pub async fn import_with_progress(
         &self,
         actor: &Actor,

@@ -171,6 +171,29 @@ impl Store {
         Ok(written)
     }
 
+    /// Whether this database may receive a copy, checked before anything is written to it: it
+    /// holds no tables at all, or it is a haibun database of this very schema with nothing
+    /// written yet. Otherwise [`StoreError::NotEmpty`] or [`StoreError::Schema`].
+    pub async fn check_copy_target(&self) -> Result<()> {
+        let names = self.table_names().await?;
+        if names.is_empty() {
+            return Ok(());
+        }
+        match self.applied_schema_version().await? {
+            Some(v) if v == crate::SCHEMA_VERSION => {}
+            other => {
+                return Err(StoreError::Schema(format!(
+                    "target {other:?}, this version {}; tables {}",
+                    crate::SCHEMA_VERSION,
+                    names.len()
+                )));
+            }
+        }
+        let tables = self.tables_in_order().await?;
+        let written = self.written_tables(&tables).await?;
+        if written.is_empty() { Ok(()) } else { Err(StoreError::NotEmpty(written.join(", "))) }
+    }
+
     /// Copies everything in this database into `target`, whose schema must be this one's and
     /// which must hold nothing yet; `progress` hears after every batch. Refuses (writing
     /// nothing) a target that holds anything or whose tables differ.

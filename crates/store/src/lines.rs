@@ -86,6 +86,9 @@ pub(crate) fn bind_content<'q>(
 pub(crate) const LINE_FIELDS: &str = "name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, rs_id";
 pub(crate) const COLUMNS: &str = "fiscal_year, ministry, line_id, version, name, channel, project, prior_year, request, priority_frame, disease_areas, purposes, is_new, summary, kpi, priority_items, justification, rs_id, updated_at, updated_by";
 
+/// A line's new version over the one read (`$21`): no row is updated if another writer came first.
+pub(crate) const UPDATE_LINE: &str = "UPDATE request_lines SET version = $4, name = $5, channel = $6, project = $7, prior_year = $8, request = $9, priority_frame = $10, disease_areas = $11, purposes = $12, is_new = $13, summary = $14, kpi = $15, priority_items = $16, justification = $17, rs_id = $18, updated_at = $19, updated_by = $20 WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 AND version = $21";
+
 impl TryFrom<LineRow> for StoredLine {
     type Error = StoreError;
 
@@ -292,7 +295,7 @@ impl Tx {
         let values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20";
         let write = match change {
             LineChange::Inserted => format!("INSERT INTO request_lines ({COLUMNS}) VALUES ({values})"),
-            _ => "UPDATE request_lines SET version = $4, name = $5, channel = $6, project = $7, prior_year = $8, request = $9, priority_frame = $10, disease_areas = $11, purposes = $12, is_new = $13, summary = $14, kpi = $15, priority_items = $16, justification = $17, rs_id = $18, updated_at = $19, updated_by = $20 WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 AND version = $21".to_string(),
+            _ => UPDATE_LINE.to_string(),
         };
         let history = format!("INSERT INTO request_line_versions ({COLUMNS}) VALUES ({values})");
         let expected = (change != LineChange::Inserted).then_some(version - 1);

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use haibun_domain::RequestLine;
 use sqlx::AssertSqlSafe;
 
-use crate::lines::{COLUMNS, LineChange, LineRow, StoredLine, bind_content};
+use crate::lines::{COLUMNS, LineChange, LineRow, StoredLine, UPDATE_LINE, bind_content};
 use crate::{Result, StoreError, Tx};
 
 /// Rows per multi-row `INSERT` (20 values each) on PostgreSQL, well inside its parameter limit.
@@ -56,8 +56,7 @@ impl Tx {
                 Some(stored) if stored.line == *line => changes.push(LineChange::Unchanged),
                 Some(stored) => {
                     let version = stored.version + 1;
-                    let sql = "UPDATE request_lines SET version = $4, name = $5, channel = $6, project = $7, prior_year = $8, request = $9, priority_frame = $10, disease_areas = $11, purposes = $12, is_new = $13, summary = $14, kpi = $15, priority_items = $16, justification = $17, rs_id = $18, updated_at = $19, updated_by = $20 WHERE fiscal_year = $1 AND ministry = $2 AND line_id = $3 AND version = $21";
-                    let q = sqlx::query(sql)
+                    let q = sqlx::query(UPDATE_LINE)
                         .bind(line.fiscal_year.year())
                         .bind(line.ministry.clone())
                         .bind(line.line_id.as_str().to_string())

@@ -11,16 +11,24 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// The client `X-Forwarded-For` names, seen from a trusted proxy; `None` if the header is
-/// missing or any entry in it is not an address.
+/// The client `X-Forwarded-For` names, seen from a trusted proxy: walking from the right (the
+/// hop the nearest proxy appended), past the trusted proxies, the first address. What a client
+/// wrote further left is never read. `None` if the header is missing or that hop is not an
+/// address; if every hop is a trusted proxy, the leftmost.
 pub fn forwarded_client(headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
-    let mut hops = Vec::new();
+    let mut hops: Vec<&str> = Vec::new();
     for value in headers.get_all("x-forwarded-for") {
-        for part in value.to_str().ok()?.split(',') {
-            hops.push(part.trim().parse::<IpAddr>().ok()?);
-        }
+        hops.extend(value.to_str().ok()?.split(',').map(str::trim));
     }
-    hops.iter().rev().find(|ip| !trusted.contains(ip)).or(hops.first()).copied()
+    let mut last = None;
+    for hop in hops.iter().rev() {
+        let ip = hop.parse::<IpAddr>().ok()?;
+        if !trusted.contains(&ip) {
+            return Some(ip);
+        }
+        last = Some(ip);
+    }
+    last
 }
 
 /// Replaces the connection's peer with the forwarded client when the peer is a trusted proxy.
@@ -60,7 +68,10 @@ mod tests {
         assert_eq!(at(&["10.0.0.2"], &[lb]), Some("10.0.0.2".into()));
         // Missing or malformed: the peer stays.
         assert_eq!(at(&[], &[nginx]), None);
-        assert_eq!(at(&["unknown, 203.0.113.7"], &[nginx]), None);
+        // Whatever a client wrote itself is not read: only the hop nginx appended.
+        assert_eq!(at(&["unknown, 203.0.113.7"], &[nginx]), Some("203.0.113.7".into()));
+        assert_eq!(at(&["x", "203.0.113.7"], &[nginx]), Some("203.0.113.7".into()));
         assert_eq!(at(&["203.0.113.7 <script>"], &[nginx]), None);
+        assert_eq!(at(&["203.0.113.7, unknown"], &[nginx]), None);
     }
 }

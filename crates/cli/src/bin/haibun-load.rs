@@ -243,7 +243,8 @@ async fn worker(
         let result = conn.call(&request).await;
         let us = start.elapsed().as_micros().min(u32::MAX as u128) as u32;
         match result {
-            Ok((status, body)) if status < 400 => {
+            // Only a 2xx counts: a redirect (to the sign-in page, say) is not the page asked for.
+            Ok((status, body)) if (200..300).contains(&status) => {
                 tally.latencies_us.push(us);
                 if write {
                     tally.writes += 1;
