@@ -1,4 +1,5 @@
-//! `haibun policy …`, `haibun token …` and `haibun user …`: the year's policy, API tokens and users.
+//! `haibun policy …`, `haibun token …`, `haibun user …`, `haibun audit …` and `haibun db …`: the
+//! year's policy, API tokens, users, the audit trail and the whole database.
 
 use clap::Subcommand;
 use haibun_domain::FiscalYear;
@@ -113,5 +114,27 @@ pub enum DbCommand {
         /// 出力形式 / output format (text or json)
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+}
+
+/// `haibun audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// 監査記録の一覧 / list audit events
+    Log {
+        /// 年度 / fiscal year
+        #[arg(long)]
+        fy: Option<FiscalYear>,
+        /// 出力形式 / output format (text or json)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 監査証跡の先頭（番号:ハッシュ）を表示する。別に控えておく / print the chain's head (SEQ:HASH) to note elsewhere
+    Anchor,
+    /// ハッシュ連鎖と取りまとめを検証する / verify the hash chain and the compilation snapshots
+    Verify {
+        /// 以前に控えた先頭（`audit anchor` の 番号:ハッシュ、またはハッシュ）。連鎖に残っていること / an anchor noted earlier (`audit anchor`'s SEQ:HASH, or a hash), which must still be in the chain
+        #[arg(long)]
+        anchor: Option<String>,
     },
 }
