@@ -5,6 +5,7 @@ use std::path::PathBuf;
 mod admin;
 pub(crate) mod args;
 mod evidence;
+mod export;
 mod fund;
 mod pdca;
 mod review;
@@ -13,8 +14,9 @@ use clap::{Parser, Subcommand};
 use haibun_domain::FiscalYear;
 
 pub use admin::{AuditCommand, ConfigCommand, DbCommand, PolicyCommand, TokenCommand, UserCommand};
-pub use args::{BookFormatArg, Format, LimitArgs, LogFormat, ReportUnitArg, StageArg, UnitArg};
+pub use args::{BookFormatArg, Format, LimitArgs, LogFormat, OpenDataArgs, ReportUnitArg, StageArg, UnitArg};
 pub use evidence::{EvidenceCommand, EvidenceFormat};
+pub use export::ExportCommand;
 pub use fund::FundCommand;
 pub use pdca::{FollowupCommand, FyCommand, MeasureCommand, RsCommand};
 pub use review::{ClassifyCommand, OverlapCommand};
@@ -50,6 +52,9 @@ pub struct Cli {
     /// The limits on the files read.
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// The licence open data is published under.
+    #[command(flatten)]
+    pub opendata: OpenDataArgs,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -250,11 +255,15 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
-    /// 登録済みの要求をテンプレート形式で書き出す（.xlsx / .csv）/ export stored lines in the template's format
+    /// 登録済みの要求をテンプレート形式で書き出す（.xlsx / .csv）、または確定予算をオープンデータとして書き出す（export opendata）/ export stored lines in the template's format, or the settled budget as open data (export opendata)
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Export {
+        /// オープンデータ / open data
+        #[command(subcommand)]
+        what: Option<ExportCommand>,
         /// 年度 / fiscal year
-        #[arg(long)]
-        fy: FiscalYear,
+        #[arg(long, required = true)]
+        fy: Option<FiscalYear>,
         /// 府省（省略時は全府省）/ ministry (all if omitted)
         #[arg(long)]
         ministry: Option<String>,
@@ -262,8 +271,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "thousand-yen")]
         unit: UnitArg,
         /// 出力ファイル（拡張子 .xlsx または .csv）/ output file (.xlsx or .csv)
-        #[arg(short, long)]
-        output: PathBuf,
+        #[arg(short, long, required = true)]
+        output: Option<PathBuf>,
     },
     /// 取りまとめ資料（総括表・府省別・統合プロジェクト別・疾患領域別・事業一覧・前年度比較 …）を書き出す / write the budget book
     Report {

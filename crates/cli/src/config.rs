@@ -12,7 +12,7 @@ use haibun_service::ServiceError;
 use serde::Deserialize;
 
 use crate::cli::{Cli, Command, LogFormat, args};
-use crate::output::CliError;
+use crate::output::{CliError, invalid};
 
 /// The file read when `--config` is not given, if it exists in the working folder.
 pub const DEFAULT_FILE: &str = "haibun.toml";
@@ -29,6 +29,10 @@ struct FileConfig {
     max_rows: Option<u32>,
     max_cell_chars: Option<u32>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    opendata_licence: Option<String>,
+    opendata_licence_title: Option<String>,
+    opendata_licence_url: Option<String>,
+    opendata_publisher: Option<String>,
 }
 
 /// One effective setting: its name, value (secrets masked) and where it came from.
@@ -153,6 +157,63 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Vec<Setting>, CliErr
     source("max_rows", "max_rows", file.max_rows.is_some(), l.rows.to_string());
     source("max_cell_chars", "max_cell_chars", file.max_cell_chars.is_some(), l.cell_chars.to_string());
 
+    let o = &mut cli.opendata;
+    let texts = [
+        ("opendata_licence", &file.opendata_licence, &mut o.opendata_licence),
+        ("opendata_licence_title", &file.opendata_licence_title, &mut o.opendata_licence_title),
+        ("opendata_licence_url", &file.opendata_licence_url, &mut o.opendata_licence_url),
+        ("opendata_publisher", &file.opendata_publisher, &mut o.opendata_publisher),
+    ];
+    for (key, in_file, slot) in texts {
+        let from_the_file = !given(key) && in_file.is_some();
+        if from_the_file {
+            slot.clone_from(in_file);
+        }
+        let Some(v) = slot.as_deref() else { continue };
+        // Published into datapackage.json, README.txt and a link on the open-data page.
+        let url_ok = key != "opendata_licence_url"
+            || ((v.starts_with("https://") || v.starts_with("http://"))
+                && !v.contains(['"', '<', '>', '\\', ' ', '`']));
+        if v.trim().is_empty() || v.chars().count() > 500 || v.chars().any(char::is_control) || !url_ok {
+            let ja = format!("{key} は 1〜500 文字で制御文字を含まず、URL は http:// か https:// で始まるものです");
+            let en = format!(
+                "{key} must be 1 to 500 characters without control characters, a URL starting http:// or https://"
+            );
+            return Err(if from_the_file {
+                bad(&path, Some(key), ja, en)
+            } else {
+                invalid(&flag_of(key), &format!("{ja} / {en}"))
+            });
+        }
+    }
+    // A licence is its id, title and address together, from one place: parts from different
+    // places would publish a mismatch.
+    let keys = ["opendata_licence", "opendata_licence_title", "opendata_licence_url"];
+    let from_cli = keys.map(given);
+    let parts_in_file =
+        [&file.opendata_licence, &file.opendata_licence_title, &file.opendata_licence_url].map(Option::is_some);
+    let (ja, en) = (
+        "オープンデータのライセンスは識別子・名称・URL（opendata_licence, opendata_licence_title, opendata_licence_url）を同じ場所でそろえて指定してください",
+        "set the open data's licence id, title and URL together, in one place (opendata_licence, opendata_licence_title, opendata_licence_url)",
+    );
+    if from_cli.contains(&true) && from_cli.contains(&false) {
+        return Err(invalid(&flag_of("opendata_licence"), &format!("{ja} / {en}")));
+    }
+    if parts_in_file.contains(&true) && parts_in_file.contains(&false) {
+        return Err(bad(&path, Some("opendata_licence"), ja.into(), en.into()));
+    }
+    let licence = o.licence();
+    let in_file = [
+        file.opendata_licence.is_some(),
+        file.opendata_licence_title.is_some(),
+        file.opendata_licence_url.is_some(),
+        file.opendata_publisher.is_some(),
+    ];
+    source("opendata_licence", "opendata_licence", in_file[0], licence.name);
+    source("opendata_licence_title", "opendata_licence_title", in_file[1], licence.title);
+    source("opendata_licence_url", "opendata_licence_url", in_file[2], licence.path);
+    source("opendata_publisher", "opendata_publisher", in_file[3], licence.publisher);
+
     // The address of `serve` and `demo`.
     let addr_given = matches!(matches.subcommand(), Some(("serve" | "demo", m))
         if m.value_source("addr") == Some(ValueSource::CommandLine));
@@ -175,6 +236,11 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Vec<Setting>, CliErr
     };
     out.push(Setting { key: "addr", value: addr, source: addr_source });
     Ok(out)
+}
+
+/// The flag and environment variable that set a key, for messages.
+fn flag_of(key: &str) -> String {
+    format!("--{} / HAIBUN_{}", key.replace('_', "-"), key.to_ascii_uppercase())
 }
 
 /// A database URL with its password replaced by `****`.

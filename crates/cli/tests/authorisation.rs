@@ -63,9 +63,10 @@ enum Op {
     ViewEvidence,
     CiteEvidence,
     Backup,
+    PublishOpenData,
 }
 
-const OPS: [Op; 48] = [
+const OPS: [Op; 49] = [
     Op::Import,
     Op::UpdateLine,
     Op::Submit,
@@ -114,6 +115,7 @@ const OPS: [Op; 48] = [
     Op::ViewEvidence,
     Op::CiteEvidence,
     Op::Backup,
+    Op::PublishOpenData,
 ];
 
 /// The users tried: MEXT's own staff, another ministry's staff, and every other role.
@@ -153,6 +155,8 @@ fn allowed(op: Op, who: &str) -> bool {
         // draft policy is HQ's.
         Op::ImportEvidence | Op::CiteEvidence => any(&["hq", "system"]),
         Op::ViewEvidence => any(&["co", "hq", "system"]),
+        // Publishing the settled budget as open data is HQ's.
+        Op::PublishOpenData => any(&["hq", "system"]),
     }
 }
 
@@ -253,6 +257,8 @@ async fn run(op: Op, svc: &Service, actor: &Actor, instruction: i64, bytes: &[u8
             svc.import_evidence(actor, fy(), table, &source, "r.csv", rates).await.map(drop)
         }
         Op::ViewEvidence => svc.evidence_report(actor, fy()).await.map(drop),
+        // Before the year is settled: an allowed publication is refused as not yet, never as forbidden.
+        Op::PublishOpenData => svc.open_data(actor, fy(), |_| Ok::<(), ServiceError>(())).await.map(drop),
         // Into a folder that does not exist: an allowed backup fails there, never as forbidden.
         Op::Backup => svc.backup(actor, "/nonexistent-haibun-folder/copy.db").await.map(drop),
         Op::CiteEvidence => svc.uncite_evidence(actor, fy(), "PHARMA-01", "CANCER").await.map(drop),

@@ -299,11 +299,13 @@ pub enum YearAction {
     ViewEvidence,
     /// Take a consistent copy of the whole database (administrator).
     Backup,
+    /// Publish the settled budget as open data (HQ).
+    PublishOpenData,
 }
 
 impl YearAction {
     /// Every year action.
-    pub const ALL: [YearAction; 27] = [
+    pub const ALL: [YearAction; 28] = [
         YearAction::CompileSnapshot,
         YearAction::SubmitSnapshot,
         YearAction::Negotiate,
@@ -331,6 +333,7 @@ impl YearAction {
         YearAction::ImportEvidence,
         YearAction::ViewEvidence,
         YearAction::Backup,
+        YearAction::PublishOpenData,
     ];
 
     /// The stored and printed name.
@@ -363,6 +366,7 @@ impl YearAction {
             YearAction::ImportEvidence => "import-evidence",
             YearAction::ViewEvidence => "view-evidence",
             YearAction::Backup => "backup",
+            YearAction::PublishOpenData => "publish-open-data",
         }
     }
 
@@ -386,7 +390,8 @@ impl YearAction {
             YearAction::RecordLineAction
             | YearAction::OpenYear
             | YearAction::DraftPolicy
-            | YearAction::ImportEvidence => &[Role::Hq, Role::Admin],
+            | YearAction::ImportEvidence
+            | YearAction::PublishOpenData => &[Role::Hq, Role::Admin],
             YearAction::ViewEvidence => &[Role::CabinetOffice, Role::Hq, Role::Admin],
         }
     }

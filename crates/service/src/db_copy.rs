@@ -95,7 +95,7 @@ impl Service {
             store.migrate().await?;
             let copied = self.store.copy_into(&store, progress).await.map_err(|e| refused(e, &shown))?;
             // The proof, read back from the target as any later process would.
-            let there = Service { store: store.clone(), memo: Default::default(), limits: self.limits };
+            let there = Service { store: store.clone(), memo: Default::default(), limits: self.limits, licence: self.licence.clone() };
             // The target's chain must pass through the source's head as read before the copy
             // (others may have written since: the copy then holds their events too).
             let ours = before.chain.anchor();

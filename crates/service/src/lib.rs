@@ -22,6 +22,7 @@ mod intake;
 mod lines;
 mod memo;
 mod next_year;
+mod opendata;
 pub mod ops;
 mod pdca;
 mod policy_draft;
@@ -63,6 +64,7 @@ pub use year::{AuditReport, ExportFormat, InitReport};
 
 pub use haibun_domain as domain;
 pub use haibun_sheets::Limits;
+pub use haibun_sheets::opendata::{Licence, OpenFile};
 pub use haibun_store::GENESIS_HASH;
 pub use haibun_store::{
     ActualRow, AllocationRow, AnswerRow, AttachmentRow, AuditEvent, Backend, CalendarRow, ChainBreak, EvaluationRow,
@@ -70,6 +72,7 @@ pub use haibun_store::{
     MeasureRow, OutcomeRow, OverlapDecisionRow, ProposalRow, ResponseRow, RoundRow, RsBudgetRecord, SnapshotRow,
     StoredLine, UserRow,
 };
+pub use opendata::OpenData;
 
 /// The entry point to every use case, over one database.
 #[derive(Debug, Clone)]
@@ -77,18 +80,29 @@ pub struct Service {
     store: Store,
     memo: std::sync::Arc<memo::Memo>,
     limits: haibun_sheets::Limits,
+    licence: std::sync::Arc<Licence>,
 }
 
 impl Service {
     /// Opens the database named by `--db` (a path or URL). `create` allows creating a new SQLite file.
     pub async fn open(db: &str, create: bool) -> ServiceResult<Service> {
         let store = Store::open(db, if create { OpenMode::Create } else { OpenMode::Existing }).await?;
-        Ok(Service { store, memo: Default::default(), limits: Default::default() })
+        Ok(Service { store, memo: Default::default(), limits: Default::default(), licence: Default::default() })
     }
 
     /// The same service with other limits on the files it reads.
     pub fn with_limits(self, limits: haibun_sheets::Limits) -> Service {
         Service { limits, ..self }
+    }
+
+    /// The same service publishing open data under another licence and publisher.
+    pub fn with_licence(self, licence: Licence) -> Service {
+        Service { licence: std::sync::Arc::new(licence), ..self }
+    }
+
+    /// The licence and publisher open data is published under.
+    pub fn licence(&self) -> &Licence {
+        &self.licence
     }
 
     /// The limits on the files this service reads.

@@ -5,6 +5,7 @@
 pub mod book;
 pub mod evidence;
 mod limits;
+pub mod opendata;
 mod read;
 pub mod rs;
 pub mod rs_kpi;

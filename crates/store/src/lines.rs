@@ -194,6 +194,17 @@ impl Store {
         Ok(cols)
     }
 
+    /// Every allocation the adjustment fund made in a year, one by one: (ministry, line id, yen),
+    /// in the order they were made.
+    pub async fn adjustment_allocations(&self, fiscal_year: FiscalYear) -> Result<Vec<(String, String, i64)>> {
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT ministry, line_id, amount FROM fund_allocations WHERE fiscal_year = $1 ORDER BY id")
+                .bind(fiscal_year.year())
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows)
+    }
+
     /// Every stored version of one line, oldest first.
     pub async fn line_history(
         &self,

@@ -46,6 +46,17 @@ pub struct Chart {
     pub(crate) legend: Vec<(String, String)>,
 }
 
+impl Chart {
+    /// The chart's values for the table shown beside the drawing (its text alternative): one
+    /// (what, value) row per shape, from the shape's title "what: value" (or "what value").
+    pub fn rows(&self) -> Vec<(&str, &str)> {
+        self.rects
+            .iter()
+            .map(|r| r.title.rsplit_once(": ").or_else(|| r.title.rsplit_once(' ')).unwrap_or((r.title.as_str(), "")))
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "charts.html")]
 struct ChartsPage {

@@ -28,6 +28,12 @@ use haibun_service::Service;
 
 pub use api::openapi_paths;
 
+/// A page of the user guide (Markdown) as the HTML `/help` serves, and its title: raw HTML shown
+/// as text, relative links and images under `/help/`.
+pub fn guide_html(markdown: &str) -> (String, String) {
+    pages::help::to_html(markdown)
+}
+
 /// The Digital Agency design tokens (vendored from `@digital-go-jp/design-tokens`).
 pub const TOKENS_CSS: &str = include_str!("../static/tokens.css");
 

@@ -58,6 +58,13 @@ struct LinePage {
     rs: Vec<haibun_service::RsBudgetRecord>,
 }
 
+impl LinePage {
+    /// The fields with a problem, for the summary above the form: (key, label, problem).
+    fn field_errors(&self) -> Vec<(&str, &str, &str)> {
+        self.fields.iter().filter_map(|f| f.error.as_deref().map(|e| (f.key, f.label, e))).collect()
+    }
+}
+
 fn field_label(f: Field) -> &'static str {
     match f {
         Field::PriorYear => "前年度予算額（円）",

@@ -2,7 +2,7 @@
 //! and a signed-out session is dead; every page answers with the security headers; file routes
 //! refuse path traversal; an oversized upload gets 413 and writes nothing; and a ministry user
 //! reads no other ministry's draft lines through any API read route of the OpenAPI document or any
-//! page, download or export.
+//! page, download or export. Each on SQLite and on PostgreSQL.
 
 mod common;
 
@@ -14,9 +14,8 @@ fn get(cookie: &str, uri: &str) -> Request<Body> {
     Request::builder().uri(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()
 }
 
-#[tokio::test]
-async fn sessions_cannot_be_planted_or_outlive_sign_out() {
-    let app = demo_app().await;
+async fn sessions_cannot_be_planted_or_outlive_sign_out(db: Db) {
+    let app = demo_app_on(db).await;
     // An attacker plants a session id in the victim's browser before the victim signs in.
     let planted = "haibun_session=attacker-chosen-session-id";
     let req = Request::builder()
@@ -69,9 +68,8 @@ const PAGES: [&str; 16] = [
     "/years/2023/evidence/report?format=html",
 ];
 
-#[tokio::test]
-async fn every_page_carries_the_security_headers_and_files_refuse_traversal() {
-    let app = demo_app().await;
+async fn every_page_carries_the_security_headers_and_files_refuse_traversal(db: Db) {
+    let app = demo_app_on(db).await;
     let hq = Browser::demo(&app, "hq-kobayashi").await;
     for page in PAGES {
         let (s, h, _) = hq.get_raw(page).await;
@@ -96,15 +94,14 @@ async fn every_page_carries_the_security_headers_and_files_refuse_traversal() {
     }
 }
 
-#[tokio::test]
-async fn an_upload_over_the_limit_gets_413_and_writes_nothing() {
+async fn an_upload_over_the_limit_gets_413_and_writes_nothing(db: Db) {
     // Under the default limit (64 MiB) a 3 MiB upload is read, and refused for what it holds.
-    let app = demo_app().await;
+    let app = demo_app_on(db).await;
     let mext = Browser::demo(&app, "mext-tanaka").await;
     let s = mext.upload("/years/2023/import", "big.csv", &vec![b'a'; 3 * 1024 * 1024]).await;
     assert!(s != StatusCode::PAYLOAD_TOO_LARGE && !s.is_server_error(), "{s}");
     // The deployment's limit (`--max-file-mib 1`) bounds every upload route.
-    let mut app = demo_app().await;
+    let mut app = demo_app_on(db).await;
     let limits = haibun_service::Limits { file_bytes: 1 << 20, ..Default::default() };
     app.router = haibun_web::router(app.svc.clone().with_limits(limits));
     let mext = Browser::demo(&app, "mext-tanaka").await;
@@ -130,9 +127,8 @@ async fn an_upload_over_the_limit_gets_413_and_writes_nothing() {
     assert_eq!(app.svc.audit_events(&haibun_service::Actor::system(), None).await.unwrap().len(), events);
 }
 
-#[tokio::test]
-async fn a_ministry_reads_no_other_ministrys_drafts_through_any_route() {
-    let app = demo_app().await;
+async fn a_ministry_reads_no_other_ministrys_drafts_through_any_route(db: Db) {
+    let app = demo_app_on(db).await;
     let admin = haibun_service::Actor::system();
     // MHLW's lines and their names, which MEXT's user must never see.
     // (Ids are the ministry's own; the demo's names repeat across ministries, so only names no
@@ -196,3 +192,22 @@ async fn a_ministry_reads_no_other_ministrys_drafts_through_any_route() {
     let (_, page) = hq.get("/years/2023/packages/MHLW").await;
     assert!(secret.iter().any(|s| page.contains(s.as_str())), "HQ sees MHLW's lines");
 }
+
+/// Each attack once per database.
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await } )*
+        }
+    };
+}
+
+on_both_databases!(
+    sessions_cannot_be_planted_or_outlive_sign_out,
+    every_page_carries_the_security_headers_and_files_refuse_traversal,
+    an_upload_over_the_limit_gets_413_and_writes_nothing,
+    a_ministry_reads_no_other_ministrys_drafts_through_any_route,
+);

@@ -141,3 +141,35 @@ impl LimitArgs {
         }
     }
 }
+
+/// The licence and publisher open data is published under (`export opendata` and the open-data
+/// page), each a flag, an environment variable or a `haibun.toml` key; unset, 政府標準利用規約
+/// （第2.0版）and the Headquarters. The licence's id, title and address are set together.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OpenDataArgs {
+    /// オープンデータのライセンス識別子（例 CC-BY-4.0）/ the open data's licence id (e.g. CC-BY-4.0) [default: gov-jp-standard-2.0]
+    #[arg(long, global = true, env = "HAIBUN_OPENDATA_LICENCE", value_name = "ID")]
+    pub opendata_licence: Option<String>,
+    /// そのライセンスの名称 / the licence's title
+    #[arg(long, global = true, env = "HAIBUN_OPENDATA_LICENCE_TITLE", value_name = "TITLE")]
+    pub opendata_licence_title: Option<String>,
+    /// そのライセンスの URL / where the licence's text is
+    #[arg(long, global = true, env = "HAIBUN_OPENDATA_LICENCE_URL", value_name = "URL")]
+    pub opendata_licence_url: Option<String>,
+    /// 公開者（出典に記す名称）/ the publisher the source note names [default: 健康・医療戦略推進本部]
+    #[arg(long, global = true, env = "HAIBUN_OPENDATA_PUBLISHER", value_name = "NAME")]
+    pub opendata_publisher: Option<String>,
+}
+
+impl OpenDataArgs {
+    /// The licence these settings give.
+    pub fn licence(&self) -> haibun_sheets::opendata::Licence {
+        let d = haibun_sheets::opendata::Licence::default();
+        haibun_sheets::opendata::Licence {
+            name: self.opendata_licence.clone().unwrap_or(d.name),
+            title: self.opendata_licence_title.clone().unwrap_or(d.title),
+            path: self.opendata_licence_url.clone().unwrap_or(d.path),
+            publisher: self.opendata_publisher.clone().unwrap_or(d.publisher),
+        }
+    }
+}

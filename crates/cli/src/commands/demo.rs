@@ -17,12 +17,12 @@ pub async fn run(
     db: Option<&str>,
     addr: std::net::SocketAddr,
     no_serve: bool,
-    limits: haibun_sheets::Limits,
+    configure: impl FnOnce(Service) -> Service,
 ) -> Result<(), CliError> {
     let db = db.unwrap_or(DEMO_DB);
     let fy = FiscalYear::try_from(2023).expect("2023 is a valid year");
     let fresh = !db.contains("://") && !Path::new(db).exists();
-    let svc = Service::open(db, true).await?.with_limits(limits);
+    let svc = configure(Service::open(db, true).await?);
     let actor = svc.actor(None).await?;
     svc.init(&actor, fy).await?;
     if fresh || svc.lines(&actor, fy, None).await?.is_empty() {

@@ -5,7 +5,7 @@ use std::path::Path;
 use haibun_domain::problem::{Location, Problem, ProblemCode};
 use haibun_service::{Actor, ExportFormat, ImportRequest, Service, ServiceError};
 
-use crate::cli::{Command, Format};
+use crate::cli::{Command, ExportCommand, Format};
 use crate::output::{CliError, write_file};
 
 pub(crate) fn read_input(path: &Path, limits: &haibun_sheets::Limits) -> Result<Vec<u8>, CliError> {
@@ -93,7 +93,10 @@ pub async fn run(svc: &Service, actor: &Actor, command: Command) -> Result<(), C
                 );
             }
         }
-        Command::Export { fy, ministry, unit, output } => {
+        Command::Export { what: Some(ExportCommand::Opendata { fy, stage: _, output }), .. } => {
+            crate::commands::opendata::export(svc, actor, fy, &output).await?;
+        }
+        Command::Export { what: None, fy: Some(fy), ministry, unit, output: Some(output) } => {
             let format = export_format(&output)?;
             let bytes = svc.export(actor, fy, ministry.as_deref(), format, unit.into()).await?;
             write_file(&output, &bytes)?;

@@ -5,6 +5,7 @@ mod demo;
 mod evidence;
 mod fund;
 mod lines;
+pub(crate) mod opendata;
 mod pdca;
 mod policy;
 mod report;
@@ -59,7 +60,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         return Ok(());
     }
     if let Command::Demo { addr, no_serve } = cli.command {
-        return demo::run(cli.db.as_deref(), addr, no_serve, cli.limits.limits()).await;
+        let svc_of = |svc: Service| svc.with_limits(cli.limits.limits()).with_licence(cli.opendata.licence());
+        return demo::run(cli.db.as_deref(), addr, no_serve, svc_of).await;
     }
     let db = cli.db.clone().unwrap_or_else(|| DEFAULT_DB.to_string());
     if let Command::Restore { file } = &cli.command {
@@ -80,7 +82,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         svc.close().await;
         return Ok(());
     }
-    let svc = Service::open(&db, false).await?.with_limits(cli.limits.limits());
+    let svc = Service::open(&db, false).await?.with_limits(cli.limits.limits()).with_licence(cli.opendata.licence());
     let actor = svc.actor(cli.as_user.as_deref()).await?;
     let result = match cli.command {
         Command::Policy { command } => policy::run(&svc, &actor, command).await,

@@ -5,8 +5,10 @@ mod compile;
 mod evidence;
 mod fund;
 mod fund_forms;
+pub mod help;
 mod home;
 mod import;
+mod opendata;
 mod package;
 pub(crate) mod pdca;
 mod pdca_forms;
@@ -83,6 +85,10 @@ pub fn routes(upload_limit: usize) -> axum::Router<AppState> {
         .route("/years/{fy}/evidence/report", get(evidence::report))
         .route("/years/{fy}/policy", get(evidence::policy_page))
         .route("/years/{fy}/policy/cite", post(evidence::cite))
+        .route("/help", get(help::index))
+        .route("/help/{name}", get(help::page))
+        .route("/help/screenshots/{file}", get(help::screenshot))
+        .route("/years/{fy}/opendata", get(opendata::page).post(opendata::download))
         .route("/years/{fy}/check", get(review::check))
         .route("/years/{fy}/overlaps", get(review::overlaps))
         .route("/years/{fy}/overlaps/decide", post(review::decide_overlap))
@@ -160,6 +166,19 @@ impl Chrome {
     /// The CSRF token for forms.
     pub fn csrf(&self) -> &str {
         self.user.as_ref().map_or("", |u| u.2.as_str())
+    }
+
+    /// A compilation's stage or a snapshot's status in words, its code beside them in Japanese
+    /// (`取りまとめ済（compiled）`).
+    pub fn stage(&self, code: &str) -> String {
+        let (ja, en) = match code {
+            "requested" => ("要求（現在）", "requested"),
+            "compiled" => ("取りまとめ済", "compiled"),
+            "submitted" => ("財政当局へ提出済", "submitted"),
+            "settled" => ("確定", "settled"),
+            other => (other, other),
+        };
+        if self.lang == Lang::En || ja == code { en.to_string() } else { format!("{ja}（{code}）") }
     }
 
     /// A fiscal year as 令和5年度 (FY2023).

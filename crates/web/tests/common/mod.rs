@@ -10,7 +10,8 @@ use axum::http::{Request, StatusCode, header};
 use haibun_domain::workflow::Role;
 use haibun_domain::{FiscalYear, Unit};
 use haibun_service::{Actor, ImportRequest, Service};
-use haibun_testkit::{Db, TestDb, fy2023, lines_for, workbook};
+pub use haibun_testkit::Db;
+use haibun_testkit::{TestDb, fy2023, lines_for, workbook};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -96,7 +97,13 @@ impl App {
 
 /// The demo loaded into a fresh SQLite database, behind the real router.
 pub async fn demo_app() -> App {
-    let db = TestDb::new(Db::Sqlite);
+    demo_app_on(Db::Sqlite).await
+}
+
+/// The demo loaded into a fresh database of either kind, behind the real router.
+pub async fn demo_app_on(db: Db) -> App {
+    // Making a PostgreSQL test database blocks on a runtime of its own: off this one.
+    let db = tokio::task::spawn_blocking(move || TestDb::new(db)).await.unwrap();
     let svc = Service::open(&db.url, true).await.unwrap();
     svc.init(&Actor::system(), fy()).await.unwrap();
     svc.load_demo(&Actor::system(), fy(), &haibun_service::today()).await.unwrap();
