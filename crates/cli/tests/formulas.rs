@@ -15,22 +15,6 @@ use common::*;
 const WRITTEN: [&str; 6] = ["=1+1", "+SUM(1,2)", "-3+4", "@SUM(5,6)", "\t=7+8", "\r=9+1"];
 const HOSTILE: [&str; 6] = ["=1+1", "+SUM(1,2)", "-3+4", "@SUM(5,6)", "=7+8", "=9+1"];
 
-/// The Python with openpyxl (scripts/test.sh makes it), or None when this machine has none and
-/// the suite does not require it.
-fn python() -> Option<String> {
-    let python = std::env::var("HAIBUN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let has = Command::new(&python).args(["-c", "import openpyxl"]).output().is_ok_and(|o| o.status.success());
-    if !has {
-        assert!(
-            std::env::var_os("HAIBUN_REQUIRE_BENCH_PYTHON").is_none(),
-            "HAIBUN_REQUIRE_BENCH_PYTHON is set but {python} has no openpyxl"
-        );
-        eprintln!("SKIPPED: {python} has no openpyxl; scripts/test.sh makes a virtual environment with it");
-        return None;
-    }
-    Some(python)
-}
-
 const READ: &str = r#"
 import json, sys, openpyxl
 hostile = set(json.loads(sys.argv[1]))
@@ -79,7 +63,7 @@ fn hostile_names_stay_text_in_every_book() {
     assert_eq!(state(&t).0, before.0, "the exports round-trip");
 
     // openpyxl: each hostile name is a string cell in every workbook, never a formula.
-    if let Some(python) = python() {
+    if let Some(python) = python_with("openpyxl") {
         let out = Command::new(python)
             .args(["-c", READ, &serde_json::to_string(&HOSTILE).unwrap(), &path("lines.xlsx"), &path("book.xlsx")])
             .output()

@@ -14,25 +14,6 @@ use std::process::Command;
 use common::*;
 use sha2::{Digest, Sha256};
 
-/// The Python with frictionless (scripts/test.sh makes it), or None when this machine has none
-/// and the suite does not require it.
-fn python() -> Option<String> {
-    let python = std::env::var("HAIBUN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let has = Command::new(&python)
-        .args(["-c", "import frictionless, jsonschema"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has {
-        assert!(
-            std::env::var_os("HAIBUN_REQUIRE_BENCH_PYTHON").is_none(),
-            "HAIBUN_REQUIRE_BENCH_PYTHON is set but {python} has no frictionless"
-        );
-        eprintln!("SKIPPED: {python} has no frictionless; scripts/test.sh makes a virtual environment with it");
-        return None;
-    }
-    Some(python)
-}
-
 /// Validates the package and compares its sums with the compile JSON; prints what it checked.
 const CHECK: &str = r#"
 import csv, json, sys, collections, frictionless, jsonschema
@@ -136,7 +117,7 @@ fn open_data(db: Db) {
     let current = t.path("current.json");
     std::fs::write(&current, ok(&t, &["compile", "--fy", "2023", "--format", "json"])).unwrap();
     let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/opendata/fiscal-data-package.json");
-    if let Some(python) = python() {
+    if let Some(python) = python_with("frictionless, jsonschema") {
         let check = Command::new(&python)
             .args(["-c", CHECK, &out, profile, &settled.display().to_string(), &current.display().to_string()])
             .output()

@@ -117,6 +117,24 @@ macro_rules! on_both_databases {
     };
 }
 
+/// The Python that can import `modules` (scripts/test.sh makes a virtual environment with every
+/// module the tests use and names it in HAIBUN_BENCH_PYTHON), or None when this machine has none
+/// and the suite does not require it (HAIBUN_REQUIRE_BENCH_PYTHON).
+pub fn python_with(modules: &str) -> Option<String> {
+    let python = std::env::var("HAIBUN_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has =
+        Command::new(&python).args(["-c", &format!("import {modules}")]).output().is_ok_and(|o| o.status.success());
+    if !has {
+        assert!(
+            std::env::var_os("HAIBUN_REQUIRE_BENCH_PYTHON").is_none(),
+            "HAIBUN_REQUIRE_BENCH_PYTHON is set but {python} cannot import {modules}"
+        );
+        eprintln!("SKIPPED: {python} cannot import {modules}; scripts/test.sh makes a virtual environment with it");
+        return None;
+    }
+    Some(python)
+}
+
 /// LibreOffice's `soffice`, if installed.
 pub fn soffice() -> Option<&'static str> {
     ["soffice", "libreoffice"]

@@ -62,15 +62,7 @@ pub(super) async fn compilation(
         Err(e) => return page_error(e, v.lang),
     };
     if q.format.as_deref() == Some("csv") {
-        let csv = haibun_sheets::compilation_csv(&comp);
-        return (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"compilation.csv\""),
-            ],
-            csv,
-        )
-            .into_response();
+        return attachment("text/csv; charset=utf-8", "compilation.csv", haibun_sheets::compilation_csv(&comp));
     }
     let c = Chrome::of(&v, format!("/years/{}/compile", fy.year()));
     let tables = vec![
@@ -174,7 +166,7 @@ pub(super) async fn book(
     let name = format!("haibun-FY{}-{}-book", fy.year(), book.meta.stage_name());
     let (content_type, ext, bytes) = match q.format.as_deref().unwrap_or("xlsx") {
         "xlsx" => match haibun_sheets::book::write_book_xlsx(&book) {
-            Ok(b) => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", b),
+            Ok(b) => (XLSX, "xlsx", b),
             Err(e) => return page_error(ServiceError::Internal(e.into()), v.lang),
         },
         "csv" => ("application/zip", "zip", haibun_sheets::book::book_csv_zip(&book)),
@@ -185,12 +177,5 @@ pub(super) async fn book(
         }
         _ => return bad("形式は xlsx・csv・html のいずれかです", "format must be xlsx, csv or html"),
     };
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\"")),
-        ],
-        bytes,
-    )
-        .into_response()
+    attachment(content_type, &format!("{name}.{ext}"), bytes)
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use haibun_domain::policy::Kind;
 use haibun_domain::{FiscalYear, Unit};
@@ -168,14 +168,7 @@ pub(super) async fn template(
     };
     let ministry = q.ministry.or_else(|| v.actor.ministry.clone());
     match st.svc.template(fy, ministry.as_deref(), Unit::ThousandYen).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"requests.xlsx\""),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => attachment(XLSX, "requests.xlsx", bytes),
         Err(e) => page_error(e, v.lang),
     }
 }

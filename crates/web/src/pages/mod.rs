@@ -296,22 +296,27 @@ async fn multipart_form(
     }
 }
 
+/// The MIME type of a workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Bytes as a download named `file_name`.
+pub(crate) fn attachment(content_type: &str, file_name: &str, bytes: impl Into<axum::body::Body>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        bytes.into(),
+    )
+        .into_response()
+}
+
 /// A document of tables as a download: `xlsx` (the default) as an attachment named `file_stem`,
 /// or `html` as a printable page on the linked style sheets.
 fn printable_response(doc: &haibun_service::Printable, format: Option<&str>, file_stem: &str, lang: Lang) -> Response {
     match format.unwrap_or("xlsx") {
         "xlsx" => match haibun_sheets::book::write_xlsx(doc.document()) {
-            Ok(bytes) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                    ),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_stem}.xlsx\"")),
-                ],
-                bytes,
-            )
-                .into_response(),
+            Ok(bytes) => attachment(XLSX, &format!("{file_stem}.xlsx"), bytes),
             Err(e) => page_error(ServiceError::Internal(e.into()), lang),
         },
         "html" => {

@@ -5,8 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use haibun_domain::FiscalYear;
 use haibun_domain::workflow::YearAction;
 
@@ -59,14 +58,7 @@ pub(super) async fn download(
         Err(r) => return r,
     };
     match st.svc.open_data(&v.actor, fy, |_| Ok::<(), haibun_service::ServiceError>(())).await {
-        Ok((data, ())) => (
-            [
-                (header::CONTENT_TYPE, "application/zip".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"haibun-FY{}-opendata.zip\"", fy.year())),
-            ],
-            data.zip(),
-        )
-            .into_response(),
+        Ok((data, ())) => attachment("application/zip", &format!("haibun-FY{}-opendata.zip", fy.year()), data.zip()),
         Err(e) => page_error(e, v.lang),
     }
 }
