@@ -92,6 +92,9 @@ async fn measures_and_a_follow_up_round_through_the_pages() {
     assert!(hq.post("/followup/1/action", &action("△5,000,000")).await.0.is_redirection());
     let (_, html) = co.get("/years/2023/measures").await;
     assert!(html.contains("class=\"measure-cell eval-delayed\" data-measure=\"M-PHARMA-01\""));
+    // The round's page says the evaluation and the action in words, the code beside them.
+    let (_, html) = hq.get("/followup/1").await;
+    assert!(html.contains("遅れ（delayed）") && html.contains("縮減（reduce）"), "{html}");
     let f = app.svc.followup(&haibun_service::Actor::system(), 1).await.unwrap();
     assert!(f.actions.iter().any(|a| a.line_id == line && a.amount == -5_000_000));
     let events = app.svc.audit_events(&haibun_service::Actor::system(), None).await.unwrap();

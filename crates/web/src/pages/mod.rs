@@ -181,6 +181,20 @@ impl Chrome {
         if self.lang == Lang::En || ja == code { en.to_string() } else { format!("{ja}（{code}）") }
     }
 
+    /// A PDCA code (a KPI's kind, an evaluation, a line action) in words, its code beside them
+    /// in Japanese (`順調（on-track）`); an unknown code as it is.
+    pub fn pdca(&self, code: &str) -> String {
+        use haibun_domain::pdca::{Evaluation, KpiKind, LineAction};
+        let ja = Evaluation::parse(code)
+            .map(Evaluation::name_ja)
+            .or_else(|| LineAction::parse(code).map(LineAction::name_ja))
+            .or_else(|| KpiKind::parse(code).map(KpiKind::name_ja));
+        match ja {
+            Some(ja) if self.lang != Lang::En => format!("{ja}（{code}）"),
+            _ => code.to_string(),
+        }
+    }
+
     /// A fiscal year as 令和5年度 (FY2023).
     pub fn year(&self, fy: &FiscalYear) -> String {
         format!("{}（FY{}）", fy.era_label(), fy.year())
